@@ -1,0 +1,31 @@
+namespace Lepton.Core.Resources;
+
+/// <summary>A multi-resource amount in Lepton's fixed units: CPU millicores, memory MiB, GPU milli-GPU, FPGA count, network Mbps.</summary>
+/// <remarks>Used both for capacities and for requests. Arithmetic is component-wise; <see cref="FitsIn"/> is the
+/// component-wise "less than or equal" that feasibility checks are built on.</remarks>
+public readonly record struct ResourceVector(long CpuMilli, long MemoryMiB, long GpuMilli, long Fpga, long NetworkMbps)
+{
+    /// <summary>The empty vector.</summary>
+    public static ResourceVector Zero => default;
+
+    public static ResourceVector operator +(ResourceVector a, ResourceVector b) =>
+        new(a.CpuMilli + b.CpuMilli, a.MemoryMiB + b.MemoryMiB, a.GpuMilli + b.GpuMilli, a.Fpga + b.Fpga, a.NetworkMbps + b.NetworkMbps);
+
+    public static ResourceVector operator -(ResourceVector a, ResourceVector b) =>
+        new(a.CpuMilli - b.CpuMilli, a.MemoryMiB - b.MemoryMiB, a.GpuMilli - b.GpuMilli, a.Fpga - b.Fpga, a.NetworkMbps - b.NetworkMbps);
+
+    public static ResourceVector operator *(ResourceVector a, long k) =>
+        new(a.CpuMilli * k, a.MemoryMiB * k, a.GpuMilli * k, a.Fpga * k, a.NetworkMbps * k);
+
+    /// <summary>True when every component of this vector is at most the same component of <paramref name="capacity"/>.</summary>
+    public bool FitsIn(ResourceVector capacity) =>
+        CpuMilli <= capacity.CpuMilli && MemoryMiB <= capacity.MemoryMiB && GpuMilli <= capacity.GpuMilli
+        && Fpga <= capacity.Fpga && NetworkMbps <= capacity.NetworkMbps;
+
+    /// <summary>True when no component is negative.</summary>
+    public bool IsNonNegative => CpuMilli >= 0 && MemoryMiB >= 0 && GpuMilli >= 0 && Fpga >= 0 && NetworkMbps >= 0;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"cpu={CpuMilli}m memory={MemoryMiB}Mi gpu={GpuMilli}m fpga={Fpga} network={NetworkMbps}Mbps";
+}

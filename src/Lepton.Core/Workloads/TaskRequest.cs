@@ -1,0 +1,57 @@
+using Lepton.Core.Resources;
+
+namespace Lepton.Core.Workloads;
+
+/// <summary>One task (a replica of a job) to be placed on a node: its per-replica request, GPU constraints, priority and gang.</summary>
+/// <remarks>
+/// GPUs are requested either as <see cref="GpuCount"/> whole GPUs (<see cref="GpuMilliPerGpu"/> = 1000) or as a share of
+/// one GPU (<see cref="GpuCount"/> = 1 and <see cref="GpuMilliPerGpu"/> in 1..999). A task with <see cref="GpuCount"/> = 0
+/// needs no GPU. Tasks sharing a <see cref="Gang"/> id are placed all or nothing.
+/// </remarks>
+public sealed record TaskRequest
+{
+    /// <summary>Task name, unique within one placement.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>CPU in millicores.</summary>
+    public long CpuMilli { get; init; }
+
+    /// <summary>Memory in MiB.</summary>
+    public long MemoryMiB { get; init; }
+
+    /// <summary>Number of GPUs (0 for none; 1 for a shared GPU).</summary>
+    public int GpuCount { get; init; }
+
+    /// <summary>Milli-GPU needed on each of the <see cref="GpuCount"/> GPUs: 1000 for whole GPUs, 1..999 for a share.</summary>
+    public int GpuMilliPerGpu { get; init; }
+
+    /// <summary>GPU models the task may run on, in the order given (duplicates kept); empty means any model.</summary>
+    public IReadOnlyList<string> GpuModels { get; init; } = [];
+
+    /// <summary>FPGAs needed.</summary>
+    public int Fpga { get; init; }
+
+    /// <summary>Network bandwidth needed in Mbps.</summary>
+    public long NetworkMbps { get; init; }
+
+    /// <summary>Priority 1..9, 9 most important.</summary>
+    public int Priority { get; init; } = 5;
+
+    /// <summary>Whether a more important task may evict this one.</summary>
+    public bool Preemptible { get; init; }
+
+    /// <summary>Gang id: tasks with the same id are placed all or nothing; null for a lone task.</summary>
+    public string? Gang { get; init; }
+
+    /// <summary>Labels the node must carry (all of them, exact match); empty means any node.</summary>
+    public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Total GPU request in milli-GPU (<c>GpuCount × GpuMilliPerGpu</c>).</summary>
+    public long TotalGpuMilli => (long)GpuCount * GpuMilliPerGpu;
+
+    /// <summary>True when the task asks for a share of one GPU.</summary>
+    public bool IsGpuShare => GpuCount == 1 && GpuMilliPerGpu is > 0 and < 1000;
+
+    /// <summary>The request as a resource vector.</summary>
+    public ResourceVector Request => new(CpuMilli, MemoryMiB, TotalGpuMilli, Fpga, NetworkMbps);
+}
