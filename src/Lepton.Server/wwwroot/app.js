@@ -309,7 +309,7 @@
         h('td', {}, gpuCell),
         bar('cpu', n.allocated.cpuMilli, n.capacity.cpuMilli, fmt.cores),
         bar('mem', n.allocated.memoryMiB, n.capacity.memoryMiB, fmt.mem),
-        h('td', { class: 'num' }, n.usage ? fmt.num(n.usage.cpuPercent, 0) + '%' : h('span', { class: 'muted' }, '–')),
+        h('td', { class: 'num' }, n.usage && n.state !== 'Down' ? fmt.num(n.usage.cpuPercent, 0) + '%' : h('span', { class: 'muted' }, '–')),
         h('td', { class: 'num' }, n.tasks),
         h('td', { class: 'num' }, n.pricePerHour ? fmt.money(n.pricePerHour) : h('span', { class: 'muted' }, '–')));
     }));
@@ -327,7 +327,14 @@
   function placement(j) {
     const places = (j.placements || []).slice().sort((a, b) => a.replica - b.replica);
     if (!places.length) return h('span', { class: 'muted' }, '–');
-    return places.map((p) => p.node + (p.gpus && p.gpus.length ? ` [${p.gpus.join(',')}]` : '')).join(', ');
+    // One entry per node, with every GPU index the job holds there: "gpu-1 [0,1,2,3]".
+    const byNode = new Map();
+    for (const p of places) {
+      const gpus = byNode.get(p.node) || [];
+      gpus.push(...(p.gpus || []));
+      byNode.set(p.node, gpus);
+    }
+    return [...byNode.entries()].map(([node, gpus]) => node + (gpus.length ? ` [${gpus.join(',')}]` : '')).join(', ');
   }
 
   function renderJobs() {
@@ -345,10 +352,11 @@
       const reason = j.reason && (j.state === 'Pending' || j.state === 'Failed') ? j.reason.message : '';
       return h('tr', { 'data-job-id': j.id, 'data-state': j.state },
         h('td', { class: 'num mono' }, j.id),
-        h('td', {}, h('span', { class: 'node-name' }, j.name), j.replicas > 1 ? h('span', { class: 'muted' }, ` ×${j.replicas}`) : null),
+        h('td', {}, h('span', { class: 'node-name' }, j.name), j.replicas > 1 ? h('span', { class: 'muted', title: 'gang: replicas placed all or nothing' }, ` ×${j.replicas}`) : null,
+          j.preemptible ? h('div', { class: 'labels' }, h('span', {}, 'preemptible')) : null),
         h('td', {}, j.tenant),
         h('td', {}, h('span', { class: 'pill ' + j.state }, j.state)),
-        h('td', { class: 'num' }, j.priority, j.preemptible ? h('span', { class: 'muted', title: 'preemptible' }, ' ·p') : null),
+        h('td', { class: 'num' }, j.priority),
         h('td', { class: 'num' }, jobGpus(j)),
         h('td', { class: 'mono muted' }, placement(j)),
         h('td', { class: 'num muted' }, fmt.age(j.createdAt)),
