@@ -110,6 +110,14 @@ public sealed class PlacementEngine
         return true;
     }
 
+    /// <summary>The policy's integer score of <paramref name="node"/> for <paramref name="task"/>, or null when the node is infeasible.</summary>
+    public int? ScoreOf(TaskRequest task, int node)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var demand = _context.Prepare(task);
+        return _pipeline.ScoreNode(_context, node, in demand);
+    }
+
     /// <summary>Allocates <paramref name="task"/> as placed (normally the result of <see cref="TryPlace"/>).</summary>
     public void Commit(TaskRequest task, NodePlacement placement) => Cluster.Allocate(placement.Node, task, placement.Gpus);
 

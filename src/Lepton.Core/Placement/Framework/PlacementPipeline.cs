@@ -5,6 +5,9 @@ internal abstract class PlacementPipeline
 {
     /// <summary>The chosen node index, or -1 when no node passes every filter.</summary>
     public abstract int SelectNode(PlacementContext context, ref readonly TaskDemand task);
+
+    /// <summary>The score of one node, or null when it fails a filter (for tests and diagnostics).</summary>
+    public abstract int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task);
 }
 
 /// <summary>The scan for one filter chain and one score plugin, both structs: the JIT specialises and inlines them.</summary>
@@ -58,5 +61,11 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
         }
 
         return best;
+    }
+
+    public override int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task)
+    {
+        _score.Prepare(context, in task);
+        return _filter.Passes(context, node, in task) ? _score.Score(context, node, in task) : null;
     }
 }
