@@ -59,6 +59,11 @@ public sealed class PlacementEngine
         }
 
         _context = new PlacementContext(cluster, ranks, random);
+        if (policy.Grouping != NodeGrouping.None)
+        {
+            _context.Classes = new NodeClasses(cluster, ranks, policy.Grouping == NodeGrouping.ByStateAndTags);
+        }
+
         if (policy.NeedsTargetWorkload)
         {
             var target = options.TargetWorkload ?? throw new ArgumentException(
@@ -69,6 +74,9 @@ public sealed class PlacementEngine
 
         _pipeline = policy.CreatePipeline(_context, _fgd);
     }
+
+    /// <summary>Turns off node equivalence classes, so every node is evaluated (a reference path for tests).</summary>
+    internal void DisableNodeClasses() => _context.Classes = null;
 
     /// <summary>The cluster this engine places on.</summary>
     public ClusterState Cluster { get; }

@@ -16,6 +16,8 @@ internal abstract class PlacementPipeline
 /// per-run rank wins a tie (FGD-SPEC §2.4 step 5; the node index breaks a tie of explicit equal ranks). The tier
 /// keeps a CPU-only task off GPU nodes whenever a node without GPUs can take it; openb has no CPU-only nodes, so
 /// it never changes the published numbers.
+/// When the context has <see cref="NodeClasses"/>, only each class's representative (its lowest-rank node) is
+/// evaluated: every member would get the same filter result and score, and the representative wins their tie.
 /// </remarks>
 internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore score) : PlacementPipeline
     where TFilter : struct, IFilterPlugin
@@ -27,6 +29,52 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
     public override int SelectNode(PlacementContext context, ref readonly TaskDemand task)
     {
         _score.Prepare(context, in task);
+        var classes = context.Classes;
+        if (classes is null)
+        {
+            return ScanNodes(context, in task);
+        }
+
+        classes.Sync();
+        var ranks = context.Ranks;
+        var gpuCount = context.Cluster.GpuCount;
+        var cpuOnly = !task.NeedsGpu;
+        var best = -1;
+        var bestTier = -1;
+        var bestScore = int.MinValue;
+        var bestRank = int.MaxValue;
+        var active = classes.Active;
+        var count = classes.ActiveCount;
+        for (var a = 0; a < count; a++)
+        {
+            var node = classes.Representative(active[a]);
+            if (!_filter.Passes(context, node, in task))
+            {
+                continue;
+            }
+
+            var tier = cpuOnly && gpuCount[node] > 0 ? 0 : 1;
+            if (tier < bestTier)
+            {
+                continue;
+            }
+
+            var s = _score.Score(context, node, in task);
+            var r = ranks[node];
+            if (tier > bestTier || s > bestScore || (s == bestScore && r < bestRank))
+            {
+                best = node;
+                bestTier = tier;
+                bestScore = s;
+                bestRank = r;
+            }
+        }
+
+        return best;
+    }
+
+    private int ScanNodes(PlacementContext context, ref readonly TaskDemand task)
+    {
         var cluster = context.Cluster;
         var ranks = context.Ranks;
         var gpuCount = cluster.GpuCount;
