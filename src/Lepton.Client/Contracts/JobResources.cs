@@ -1,0 +1,30 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>The per-replica request of a job, as submitted: <c>resources</c> in a <see cref="JobSubmission"/>.</summary>
+/// <remarks>
+/// GPUs are asked for either as <see cref="Gpu"/> whole GPUs, or as <see cref="GpuMilli"/> 1..999, a share of one GPU;
+/// not both. <see cref="GpuModels"/> empty or null means any model.
+/// </remarks>
+public sealed record JobResources
+{
+    /// <summary>CPU in millicores.</summary>
+    public long CpuMilli { get; init; }
+
+    /// <summary>Memory in MiB.</summary>
+    public long MemoryMiB { get; init; }
+
+    /// <summary>Whole GPUs.</summary>
+    public int Gpu { get; init; }
+
+    /// <summary>A share of one GPU in milli-GPU (1..999); 0 when whole GPUs (or none) are asked for.</summary>
+    public int GpuMilli { get; init; }
+
+    /// <summary>Allowed GPU models; null or empty means any.</summary>
+    public IReadOnlyList<string>? GpuModels { get; init; }
+
+    /// <summary>FPGAs.</summary>
+    public int Fpga { get; init; }
+
+    /// <summary>Network bandwidth in Mbps.</summary>
+    public long NetworkMbps { get; init; }
+}

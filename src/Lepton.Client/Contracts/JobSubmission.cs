@@ -1,0 +1,29 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/jobs</c>: what a tenant asks to run.</summary>
+public sealed record JobSubmission
+{
+    /// <summary>Human-readable job name (1..128 characters).</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Number of replicas; more than one makes a gang, placed all or nothing.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>Per-replica resources.</summary>
+    public JobResources Resources { get; init; } = new();
+
+    /// <summary>Priority 1..9, 9 most important.</summary>
+    public int Priority { get; init; } = 5;
+
+    /// <summary>Whether more important work may evict this job.</summary>
+    public bool Preemptible { get; init; }
+
+    /// <summary>The command each replica runs (argv).</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Environment variables for each replica.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How many times a failed or lost replica is retried before the job fails (0..100).</summary>
+    public int MaxRetries { get; init; }
+}

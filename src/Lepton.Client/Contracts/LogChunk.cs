@@ -1,0 +1,14 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/agent/tasks/{taskId}/logs</c>: a chunk of a task attempt's output.</summary>
+public sealed record LogChunk
+{
+    /// <summary>Attempt the output belongs to.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary><c>stdout</c> or <c>stderr</c>.</summary>
+    public string Stream { get; init; } = "stdout";
+
+    /// <summary>The text (UTF-8).</summary>
+    public string Text { get; init; } = "";
+}

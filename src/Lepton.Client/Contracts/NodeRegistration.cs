@@ -1,0 +1,50 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/agent/register</c>: what an agent's machine offers.</summary>
+/// <remarks>Registering again under the same name updates the node (an agent restart); tasks still bound there stay bound
+/// and are reconciled by the next heartbeat. All GPUs of a node must be one model.</remarks>
+public sealed record NodeRegistration
+{
+    /// <summary>Unique node name.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Allocatable CPU in millicores.</summary>
+    public long CpuMilli { get; init; }
+
+    /// <summary>Allocatable memory in MiB.</summary>
+    public long MemoryMiB { get; init; }
+
+    /// <summary>The node's GPUs.</summary>
+    public IReadOnlyList<GpuDevice> Gpus { get; init; } = [];
+
+    /// <summary>FPGAs.</summary>
+    public int Fpga { get; init; }
+
+    /// <summary>Network bandwidth in Mbps (0: not accounted).</summary>
+    public long NetworkMbps { get; init; }
+
+    /// <summary>Labels such as <c>zone=eu-1</c>.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Price per hour.</summary>
+    public double PricePerHour { get; init; }
+
+    /// <summary>Idle power in watts.</summary>
+    public double IdleWatts { get; init; }
+
+    /// <summary>Peak power in watts.</summary>
+    public double PeakWatts { get; init; }
+
+    /// <summary>Address peers of a gang use to reach this node (host or host:port); optional.</summary>
+    public string? Address { get; init; }
+}
+
+/// <summary>Response to a registration.</summary>
+public sealed record NodeRegistered
+{
+    /// <summary>The registered node name.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>How often the server expects a heartbeat, in seconds.</summary>
+    public double HeartbeatIntervalSeconds { get; init; }
+}

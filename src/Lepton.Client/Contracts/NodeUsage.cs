@@ -1,0 +1,27 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>Live usage an agent measures and sends with each heartbeat.</summary>
+public sealed record NodeUsage
+{
+    /// <summary>CPU busy percent over the last interval (0..100).</summary>
+    public double CpuPercent { get; init; }
+
+    /// <summary>Memory in use, MiB.</summary>
+    public long MemoryUsedMiB { get; init; }
+
+    /// <summary>Per-GPU usage.</summary>
+    public IReadOnlyList<GpuUsage> Gpus { get; init; } = [];
+}
+
+/// <summary>Live usage of one GPU.</summary>
+public sealed record GpuUsage
+{
+    /// <summary>Device index.</summary>
+    public int Index { get; init; }
+
+    /// <summary>Utilisation percent (0..100).</summary>
+    public double UtilizationPercent { get; init; }
+
+    /// <summary>Device memory in use, MiB.</summary>
+    public long MemoryUsedMiB { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/agent/tasks/{taskId}/status</c>: an agent reports a task attempt started or exited.</summary>
+public sealed record TaskStatusReport
+{
+    /// <summary>Attempt the report is about; a report for a stale attempt is ignored.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary><c>Started</c> or <c>Exited</c>.</summary>
+    public string Status { get; init; } = "";
+
+    /// <summary>Exit code, when <see cref="Status"/> is <c>Exited</c>.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>Optional detail (e.g. "command not found").</summary>
+    public string? Message { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace Lepton.Client.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/tokens</c> (admin).</summary>
+public sealed record TokenCreate
+{
+    /// <summary><c>tenant</c>, <c>agent</c> or <c>admin</c>.</summary>
+    public string Kind { get; init; } = "tenant";
+
+    /// <summary>Tenant the token acts for; required when <see cref="Kind"/> is <c>tenant</c>.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Optional note (who or what holds it).</summary>
+    public string? Description { get; init; }
+}
+
+/// <summary>A token as the API returns it; <see cref="Token"/> is only present in the response that created it.</summary>
+public sealed record TokenView
+{
+    /// <summary>Token id (not secret).</summary>
+    public long Id { get; init; }
+
+    /// <summary><c>tenant</c>, <c>agent</c> or <c>admin</c>.</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>Tenant, for tenant tokens.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Note.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The secret bearer token, shown once at creation; null afterwards.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>When it was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+}
