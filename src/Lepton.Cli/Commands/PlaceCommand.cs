@@ -83,6 +83,12 @@ internal sealed class PlaceCommand : ICliCommand
         else
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            if (Console.IsOutputRedirected)
+            {
+                // Spectre assumes 80 columns when it cannot ask a terminal; a file or pager reads better without wrapping.
+                console.Profile.Width = 160;
+            }
+
             PlacementTable.Write(console, report, fileOrder);
         }
 
