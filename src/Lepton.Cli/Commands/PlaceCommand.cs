@@ -45,27 +45,28 @@ internal sealed class PlaceCommand : ICliCommand
         var nodes = PlacementInput.ReadNodes(nodesPath);
         var tasks = PlacementInput.ReadTasks(tasksPath);
 
-        var scheduler = new Scheduler(policy, new PlacementOptions { Seed = seed });
-        foreach (var node in nodes)
-        {
-            scheduler.AddNode(node);
-        }
-
+        // The Scheduler orders by priority too; ordering here as well lets us map its input-order results back to file order.
         var order = Enumerable.Range(0, tasks.Count).OrderByDescending(i => tasks[i].Priority).ToArray(); // stable
-        foreach (var i in order)
-        {
-            scheduler.AddTask(tasks[i]);
-        }
-
         PlacementResult result;
         try
         {
+            var scheduler = new Scheduler(policy, new PlacementOptions { Seed = seed });
+            foreach (var node in nodes)
+            {
+                scheduler.AddNode(node);
+            }
+
+            foreach (var i in order)
+            {
+                scheduler.AddTask(tasks[i]);
+            }
+
             result = scheduler.Schedule();
         }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (e is not UnknownPolicyException)
         {
-            // The scheduler rejects inputs it cannot model (e.g. duplicate names across files, a 65-GPU node).
-            throw new CliError(e.Message);
+            // The scheduler rejects inputs it cannot model (e.g. a node with more than 64 GPUs); the parameter name means nothing to a user.
+            throw new CliError(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
         }
 
         // Results come back in the order tasks were added; put them back in file order for the output.
