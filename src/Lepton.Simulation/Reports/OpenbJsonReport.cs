@@ -7,7 +7,7 @@ namespace Lepton.Simulation.Reports;
 
 /// <summary>Writes an openb sweep as JSON: every run's grid series and a summary per (trace, policy) beside the published median.</summary>
 /// <remarks>
-/// Shape: <c>{"trace", "tune", "runs":[{"trace","policy","seed","pods","placed","allocationPct":{"0":…,"130":…},
+/// Shape: <c>{"trace", "tune", "runs":[{"trace","policy","seed","pods","placed","elapsedMs","allocationPct":{"0":…,"130":…},
 /// "fragmentationPct":{…},"fragmentationRatioPct":{…}}], "summary":[{"trace","policy","allocationPctAt100":{"median",
 /// "min","max"},"publishedMedianAt100","differenceAt100","allocationPct":{"90":{…},…},"publishedMedian":{"90":…}}]}</c>.
 /// Grid keys are the arrived % as strings; a value that is missing is <c>null</c>.
@@ -28,7 +28,7 @@ public static class OpenbJsonReport
         var document = new Document(
             traceArgument,
             tune,
-            [.. runs.Select(r => new Run(r.Trace, r.Policy, r.Seed, r.Pods, r.Placed,
+            [.. runs.Select(r => new Run(r.Trace, r.Policy, r.Seed, r.Pods, r.Placed, Math.Round(r.Elapsed.TotalMilliseconds),
                 Grid(r.Grid.AllocationPct), Grid(r.Grid.FragmentationPct), Grid(r.Grid.FragmentationRatioPct)))],
             [.. summary.Select(Summary)]);
         return JsonSerializer.Serialize(document, Options);
@@ -73,6 +73,7 @@ public static class OpenbJsonReport
         int Seed,
         int Pods,
         int Placed,
+        double ElapsedMs,
         Dictionary<string, double?> AllocationPct,
         Dictionary<string, double?> FragmentationPct,
         Dictionary<string, double?> FragmentationRatioPct);

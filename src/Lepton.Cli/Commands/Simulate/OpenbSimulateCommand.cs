@@ -69,7 +69,7 @@ internal static class OpenbSimulateCommand
 
             if (parse.GetValue(report) is { } reportPath)
             {
-                _ = reportPath; //REPORT
+                Write(reportPath, OpenbHtmlReport.Render(new OpenbReportInput(cluster, runs, summary, published, tuneValue, stopwatch.Elapsed)));
             }
 
             return Task.FromResult(0);
