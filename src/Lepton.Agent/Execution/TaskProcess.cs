@@ -1,0 +1,178 @@
+using System.Diagnostics;
+
+namespace Lepton.Agent.Execution;
+
+/// <summary>A task running as a child process in its own process group, with its output captured line by line.</summary>
+/// <remarks>
+/// The child is started through <c>setsid</c>, so it leads a new session and process group whose id is its pid; every
+/// process it spawns stays in that group unless it deliberately leaves. Stopping signals the whole group (SIGTERM, then
+/// SIGKILL after a grace period), which is what leaves no orphan behind. When the main process exits by itself, any
+/// leftovers in its group are killed as well: a task's processes end with the task.
+/// </remarks>
+public sealed class TaskProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
+    private readonly Process _process;
+    private readonly Action<LogLine> _onOutput;
+    private readonly TaskCompletionSource _processExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task<int> _completion;
+    private int _stopRequested;
+
+    private TaskProcess(Process process, Action<LogLine> onOutput)
+    {
+        _process = process;
+        _onOutput = onOutput;
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => _processExited.TrySetResult();
+        Pid = process.Id;
+        var stdout = PumpAsync(process.StandardOutput, "stdout");
+        var stderr = PumpAsync(process.StandardError, "stderr");
+        if (process.HasExited)
+        {
+            _processExited.TrySetResult();
+        }
+
+        _completion = CompleteAsync(stdout, stderr);
+    }
+
+    /// <summary>The child's pid, which is also its process group id.</summary>
+    public int Pid { get; }
+
+    /// <summary>Completes with the exit code once the task and its output have ended (128+N when killed by signal N).</summary>
+    public Task<int> Completion => _completion;
+
+    /// <summary>True once <see cref="StopAsync"/> was called: the exit code is then the agent's doing, not the task's.</summary>
+    public bool WasStopped => Volatile.Read(ref _stopRequested) != 0;
+
+    /// <summary>Starts <paramref name="launch"/> in <paramref name="workingDirectory"/> (created if missing).</summary>
+    /// <param name="launch">What to run.</param>
+    /// <param name="workingDirectory">The task's own directory.</param>
+    /// <param name="onOutput">Called for every line of stdout and stderr, from a background thread.</param>
+    /// <exception cref="TaskStartException">The command is empty or cannot be started (not found, not executable).</exception>
+    public static TaskProcess Start(TaskLaunch launch, string workingDirectory, Action<LogLine> onOutput)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        ArgumentNullException.ThrowIfNull(onOutput);
+        if (launch.Command.Count == 0 || string.IsNullOrEmpty(launch.Command[0]))
+        {
+            throw new TaskStartException("the job has no command");
+        }
+
+        Directory.CreateDirectory(workingDirectory);
+        var info = new ProcessStartInfo
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var setsid = Setsid.Path;
+        if (setsid is not null)
+        {
+            info.FileName = setsid;
+            // No --fork: a child of .NET is never a group leader, so setsid execs in place and pid == pgid.
+            info.ArgumentList.Add("--");
+        }
+        else
+        {
+            info.FileName = launch.Command[0];
+        }
+
+        foreach (var argument in setsid is null ? launch.Command.Skip(1) : launch.Command)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in launch.Environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in launch.LeptonVariables())
+        {
+            info.Environment[name] = value;
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new TaskStartException($"could not start '{launch.Command[0]}'");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new TaskStartException($"could not start '{launch.Command[0]}': {e.Message}");
+        }
+
+        // The task reads no input: closing stdin now makes a program that waits for input see end-of-file.
+        process.StandardInput.Close();
+        return new TaskProcess(process, onOutput);
+    }
+
+    /// <summary>Stops the task and everything it spawned: SIGTERM to the group, then SIGKILL after <paramref name="grace"/>.</summary>
+    /// <returns>The exit code.</returns>
+    public async Task<int> StopAsync(TimeSpan grace)
+    {
+        Interlocked.Exchange(ref _stopRequested, 1);
+        if (!_processExited.Task.IsCompleted)
+        {
+            SignalGroup(ProcessGroup.SigTerm);
+            var exited = await Task.WhenAny(_processExited.Task, Task.Delay(grace)).ConfigureAwait(false);
+            if (exited != _processExited.Task)
+            {
+                SignalGroup(ProcessGroup.SigKill);
+            }
+        }
+
+        return await _completion.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_completion.IsCompleted)
+        {
+            await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task<int> CompleteAsync(Task stdout, Task stderr)
+    {
+        await _processExited.Task.ConfigureAwait(false);
+        // Whatever the task left running in its group (a backgrounded child, a daemon) ends with it; otherwise those
+        // processes would keep the output pipes open and outlive the task's accounting.
+        SignalGroup(ProcessGroup.SigKill);
+        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(OutputDrainTimeout)).ConfigureAwait(false);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    private void SignalGroup(int signal)
+    {
+        if (Setsid.Path is not null)
+        {
+            ProcessGroup.Signal(Pid, signal);
+        }
+        else if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private async Task PumpAsync(StreamReader reader, string stream)
+    {
+        try
+        {
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                _onOutput(new LogLine(stream, line, DateTimeOffset.UtcNow));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The pipe broke because the process group was killed: the output ends here.
+        }
+    }
+}

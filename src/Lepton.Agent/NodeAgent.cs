@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using Lepton.Agent.Execution;
+using Lepton.Agent.Hardware;
+using Lepton.Client.Contracts;
+using ContractGpu = Lepton.Client.Contracts.GpuDevice;
+
+namespace Lepton.Agent;
+
+/// <summary>The agent loop: registers the node, heartbeats with live usage, runs what the server assigns, kills what it no longer does.</summary>
+/// <remarks>
+/// The server is the source of truth. Every heartbeat lists the attempts this agent holds (running, or exited but not yet
+/// reported); the response lists attempts to start and attempts to kill. Starting is idempotent (an attempt already held
+/// or already finished here is never started twice) and an exit report is retried until the server takes it, so a
+/// server restart or a lost response neither duplicates nor loses work. On start the agent kills processes a previous
+/// run of itself left behind (see <see cref="TaskLedger"/>).
+/// </remarks>
+public sealed class NodeAgent : IDisposable
+{
+    private const int FinishedMemory = 10_000;
+    private static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(5);
+    private readonly AgentOptions _options;
+    private readonly Action<string> _log;
+    private readonly ServerConnection _server;
+    private readonly HardwareDetector _detector;
+    private readonly TaskLedger _ledger;
+    private readonly ConcurrentDictionary<(long TaskId, int Attempt), Held> _held = new();
+    private readonly ConcurrentQueue<(long TaskId, int Attempt)> _finishedOrder = new();
+    private readonly ConcurrentDictionary<(long TaskId, int Attempt), byte> _finished = new();
+    private MachineResources? _resources;
+
+    /// <summary>Creates an agent; <paramref name="log"/> receives one line per notable event (defaults to stderr).</summary>
+    public NodeAgent(AgentOptions options, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _log = log ?? (line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent {options.Name}: {line}"));
+        _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15));
+        _detector = new HardwareDetector(options.DetectGpus);
+        Directory.CreateDirectory(options.WorkDirectory);
+        _ledger = new TaskLedger(Path.Combine(options.WorkDirectory, "ledger.json"));
+    }
+
+    /// <summary>The resources this agent registers (detected once, on first use).</summary>
+    public MachineResources Resources => _resources ??= _detector.Detect(_options.Declared);
+
+    /// <summary>The attempts this agent currently holds, for tests and diagnostics.</summary>
+    public IReadOnlyCollection<(long TaskId, int Attempt)> HeldAttempts => _held.Keys.ToArray();
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires, then stops every task it runs.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var leftovers = _ledger.KillLeftovers();
+        if (leftovers > 0)
+        {
+            _log($"killed {leftovers} task process group(s) left by a previous run");
+        }
+
+        try
+        {
+            var interval = await RegisterAsync(cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!await HeartbeatOnceAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        interval = await RegisterAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                catch (Exception e) when (IsTransient(e, cancellationToken))
+                {
+                    _log($"heartbeat failed: {e.Message}");
+                }
+
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await StopAllAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _server.Dispose();
+
+    private async Task<TimeSpan> RegisterAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                var resources = Resources;
+                var registered = await _server.RegisterAsync(new NodeRegistration
+                {
+                    Name = _options.Name,
+                    CpuMilli = resources.CpuMilli,
+                    MemoryMiB = resources.MemoryMiB,
+                    Gpus = resources.Gpus.Select(g => new ContractGpu { Index = g.Index, Model = g.Model, MemoryMiB = g.MemoryMiB }).ToList(),
+                    Fpga = resources.Fpga,
+                    NetworkMbps = resources.NetworkMbps,
+                    Labels = _options.Labels,
+                    PricePerHour = _options.PricePerHour,
+                    IdleWatts = _options.IdleWatts,
+                    PeakWatts = _options.PeakWatts,
+                    Address = _options.Address,
+                }, cancellationToken).ConfigureAwait(false);
+                var interval = _options.HeartbeatInterval
+                    ?? (registered.HeartbeatIntervalSeconds > 0 ? TimeSpan.FromSeconds(registered.HeartbeatIntervalSeconds) : DefaultHeartbeat);
+                _log($"registered with {_options.Server} ({resources.CpuMilli / 1000.0} cores, {resources.MemoryMiB} MiB, {resources.Gpus.Count} GPU {resources.GpuModel}); heartbeat every {interval.TotalSeconds}s");
+                return interval;
+            }
+            catch (ServerException e) when (e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+            {
+                throw new InvalidOperationException($"the server refused the agent token: {e.Message}", e);
+            }
+            catch (Exception e) when (IsTransient(e, cancellationToken))
+            {
+                _log($"registration failed, retrying in {delay.TotalSeconds:0.##}s: {e.Message}");
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    /// <summary>One heartbeat and its consequences; false when the server does not know this node any more.</summary>
+    private async Task<bool> HeartbeatOnceAsync(CancellationToken cancellationToken)
+    {
+        var usage = _detector.Sample();
+        var response = await _server.HeartbeatAsync(_options.Name, new Heartbeat
+        {
+            Usage = new NodeUsage
+            {
+                CpuPercent = usage.CpuPercent,
+                MemoryUsedMiB = usage.MemoryUsedMiB,
+                Gpus = usage.Gpus.Select(g => new GpuUsage { Index = g.Index, UtilizationPercent = g.UtilizationPercent, MemoryUsedMiB = g.MemoryUsedMiB }).ToList(),
+            },
+            Running = _held.Keys.Select(k => new TaskRef { TaskId = k.TaskId, Attempt = k.Attempt }).ToList(),
+        }, cancellationToken).ConfigureAwait(false);
+        if (!response.Known)
+        {
+            _log("the server does not know this node; registering again");
+            return false;
+        }
+
+        foreach (var kill in response.Kill)
+        {
+            if (_held.TryGetValue((kill.TaskId, kill.Attempt), out var held))
+            {
+                _log($"killing task {kill.TaskId} attempt {kill.Attempt} (no longer assigned here)");
+                held.KilledByServer = true;
+                _ = held.Process?.StopAsync(_options.StopGrace);
+            }
+        }
+
+        foreach (var assignment in response.Assignments)
+        {
+            var key = (assignment.TaskId, assignment.Attempt);
+            if (_finished.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var held = new Held(assignment);
+            if (_held.TryAdd(key, held))
+            {
+                held.Run = RunTaskAsync(held);
+            }
+        }
+
+        return true;
+    }
+
+    private async Task RunTaskAsync(Held held)
+    {
+        var a = held.Assignment;
+        var launch = new TaskLaunch(a.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), a.Replica, a.Replicas, a.Attempt, a.Command, a.Env, a.Gpus, a.Peers);
+        var directory = Path.Combine(_options.WorkDirectory, "tasks", $"job{launch.JobId}-r{a.Replica}-a{a.Attempt}");
+        Directory.CreateDirectory(directory);
+        var shipper = new LogShipper(_server, a.TaskId, a.Attempt, Path.Combine(directory, "output.log"), _options.LogFlushInterval);
+        int exitCode;
+        string? message = null;
+        try
+        {
+            try
+            {
+                held.Process = TaskProcess.Start(launch, directory, shipper.Add);
+                _ledger.Add(launch.Key, held.Process.Pid);
+                if (held.KilledByServer || held.AgentStopping)
+                {
+                    // The kill arrived while the process was being started.
+                    _ = held.Process.StopAsync(_options.StopGrace);
+                }
+
+                _log($"started task {a.TaskId} (job {a.JobId} replica {a.Replica} attempt {a.Attempt}) as pid {held.Process.Pid}");
+                await ReportAsync(a, new TaskStatusReport { Attempt = a.Attempt, Status = "Started" }).ConfigureAwait(false);
+                exitCode = await held.Process.Completion.ConfigureAwait(false);
+            }
+            catch (TaskStartException e)
+            {
+                exitCode = 127;
+                message = e.Message;
+                shipper.Add(new LogLine("stderr", $"[lepton-agent] {e.Message}", DateTimeOffset.UtcNow));
+            }
+
+            _ledger.Remove(launch.Key);
+            _log($"task {a.TaskId} attempt {a.Attempt} exited with {exitCode}{(held.KilledByServer ? " (killed on the server's request)" : "")}");
+            for (var i = 0; i < 20 && !await shipper.FlushAsync(CancellationToken.None).ConfigureAwait(false); i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            }
+
+            // An attempt the server asked to kill has already been accounted for there (cancelled, preempted, requeued).
+            if (!held.KilledByServer && !held.AgentStopping)
+            {
+                await ReportAsync(a, new TaskStatusReport { Attempt = a.Attempt, Status = "Exited", ExitCode = exitCode, Message = message }).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await shipper.DisposeAsync().ConfigureAwait(false);
+            if (held.Process is not null)
+            {
+                await held.Process.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Remember((a.TaskId, a.Attempt));
+            _held.TryRemove((a.TaskId, a.Attempt), out _);
+        }
+    }
+
+    /// <summary>Delivers a status report, retrying through server outages until it is taken or refused for good.</summary>
+    private async Task ReportAsync(TaskAssignment assignment, TaskStatusReport report)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                if (!await _server.ReportAsync(assignment.TaskId, report, CancellationToken.None).ConfigureAwait(false))
+                {
+                    _log($"the server refused the {report.Status} report of task {assignment.TaskId} attempt {assignment.Attempt} (stale)");
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or ServerException or TaskCanceledException)
+            {
+                _log($"reporting task {assignment.TaskId} {report.Status} failed, retrying: {e.Message}");
+                await Task.Delay(delay).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private void Remember((long TaskId, int Attempt) key)
+    {
+        if (_finished.TryAdd(key, 0))
+        {
+            _finishedOrder.Enqueue(key);
+            while (_finishedOrder.Count > FinishedMemory && _finishedOrder.TryDequeue(out var old))
+            {
+                _finished.TryRemove(old, out _);
+            }
+        }
+    }
+
+    private async Task StopAllAsync()
+    {
+        var running = _held.Values.ToArray();
+        foreach (var held in running)
+        {
+            held.AgentStopping = true;
+            _ = held.Process?.StopAsync(_options.StopGrace);
+        }
+
+        foreach (var held in running)
+        {
+            if (held.Run is { } run)
+            {
+                await Task.WhenAny(run, Task.Delay(_options.StopGrace + TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && e is HttpRequestException or ServerException or TaskCanceledException or System.Text.Json.JsonException;
+
+    /// <summary>One attempt this agent holds.</summary>
+    private sealed class Held(TaskAssignment assignment)
+    {
+        public TaskAssignment Assignment { get; } = assignment;
+
+        public TaskProcess? Process { get; set; }
+
+        public Task? Run { get; set; }
+
+        public volatile bool KilledByServer;
+
+        public volatile bool AgentStopping;
+    }
+}

@@ -1,0 +1,284 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using Lepton.Client.Contracts;
+
+namespace Lepton.Cli.Commands;
+
+/// <summary><c>lepton up</c>: a whole local cluster in one command — the server plus one agent for this machine, or N agents with declared resources.</summary>
+/// <remarks>
+/// The server and the agents run as child processes of this one (<c>lepton serve</c> and <c>lepton agent</c>), exactly as
+/// they would on a real cluster, so what works here works there. The agents use an agent token that is created once and
+/// kept in <c>DIR/agent-token</c>. Ctrl-C (or SIGTERM) stops the agents first, so their tasks are stopped, then the server.
+/// </remarks>
+internal sealed class UpCommand : ICliCommand
+{
+    private const int SigTerm = 15;
+
+    /// <summary>Declarations for <c>--agents N</c> without <c>--declare</c>: a small heterogeneous cluster.</summary>
+    private static readonly string[] DefaultShapes =
+    [
+        "cpu=8,memory=32Gi,gpus=4xA100,network=10000",
+        "cpu=8,memory=32Gi,gpus=2xV100M32,network=10000",
+        "cpu=4,memory=16Gi,network=1000",
+    ];
+
+    /// <inheritdoc/>
+    public Command Build()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the server keeps its SQLite store and tokens, and agents their task directories.", DefaultValueFactory = _ => ".lepton" };
+        var urls = new Option<string>("--urls") { Description = "The server's listen URL.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var agents = new Option<int?>("--agents") { Description = "Run N agents with declared resources (a small heterogeneous cluster) instead of one agent for this machine." };
+        var declare = new Option<string[]>("--declare") { Description = "Resources of the agents, e.g. \"cpu=8,memory=32Gi,gpus=2xA100\"; repeat to give agents different shapes (used in turn).", AllowMultipleArgumentsPerToken = false };
+        var heartbeat = new Option<double?>("--heartbeat-seconds") { Description = "Agents' heartbeat period (default: what the server asks for)." };
+
+        var command = new Command("up", "Start a local cluster: the server (SQLite in --data-dir) and agents; Ctrl-C stops everything.")
+        {
+            dataDir, urls, agents, declare, heartbeat,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = Path.GetFullPath(parse.GetValue(dataDir)!);
+            var url = parse.GetValue(urls)!.TrimEnd('/');
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUri) || baseUri.Scheme != "http")
+            {
+                throw new CliError($"--urls: '{url}' is not an http URL", 2);
+            }
+
+            var count = parse.GetValue(agents);
+            if (count is < 1 or > 64)
+            {
+                throw new CliError("--agents must be between 1 and 64", 2);
+            }
+
+            var shapes = parse.GetValue(declare) ?? [];
+            foreach (var shape in shapes)
+            {
+                AgentCommand.ParseDeclare(shape);
+            }
+
+            var seconds = parse.GetValue(heartbeat);
+            Directory.CreateDirectory(directory);
+            return await RunAsync(directory, url, count, shapes, seconds, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string directory, string url, int? agentCount, string[] shapes, double? heartbeatSeconds, CancellationToken cancellationToken)
+    {
+        var children = new List<(string Name, Process Process)>();
+        try
+        {
+            var server = StartLepton(["serve", "--data-dir", directory, "--urls", url]);
+            children.Add(("server", server));
+            using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
+            await WaitHealthyAsync(http, server, cancellationToken);
+
+            var adminTokenPath = Path.Combine(directory, "admin-token");
+            if (!File.Exists(adminTokenPath))
+            {
+                throw new CliError($"the server is up but wrote no admin token at {adminTokenPath}");
+            }
+
+            var agentToken = await AgentTokenAsync(http, directory, (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim(), cancellationToken);
+            var agents = AgentArguments(directory, url, agentToken, agentCount, shapes, heartbeatSeconds);
+            foreach (var (name, arguments) in agents)
+            {
+                children.Add(($"agent {name}", StartLepton(arguments)));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"Lepton is up: dashboard {url}/   API {url}/api/v1   metrics {url}/metrics");
+            Console.WriteLine($"Admin token: {adminTokenPath}   (e.g. curl -H \"Authorization: Bearer $(cat {adminTokenPath})\" {url}/api/v1/nodes)");
+            Console.WriteLine($"{agents.Count} agent(s): {string.Join(", ", agents.Select(a => a.Name))}. Press Ctrl-C to stop.");
+
+            var serverExit = server.WaitForExitAsync(CancellationToken.None);
+            await Task.WhenAny(serverExit, Task.Delay(Timeout.Infinite, cancellationToken));
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CliError($"the server exited with code {server.ExitCode}");
+            }
+
+            Console.WriteLine("Stopping agents and server…");
+            return 0;
+        }
+        finally
+        {
+            // Agents first: they stop their tasks; then the server.
+            await StopAsync(children.Where(c => c.Name != "server").Select(c => c.Process).ToList(), TimeSpan.FromSeconds(20));
+            await StopAsync(children.Where(c => c.Name == "server").Select(c => c.Process).ToList(), TimeSpan.FromSeconds(10));
+            foreach (var (_, process) in children)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The command lines of the agents: one for this machine, or <paramref name="count"/> with declared shapes.</summary>
+    internal static List<(string Name, List<string> Arguments)> AgentArguments(string directory, string url, string token, int? count, string[] shapes, double? heartbeatSeconds)
+    {
+        var result = new List<(string, List<string>)>();
+        var machine = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')]);
+        var names = count is null
+            ? [machine.Length > 0 ? machine : "local"]
+            : Enumerable.Range(1, count.Value).Select(i => $"{machine}-{i}").ToArray();
+        for (var i = 0; i < names.Length; i++)
+        {
+            var arguments = new List<string>
+            {
+                "agent", "--server", url, "--token", token, "--name", names[i],
+                "--work-dir", Path.Combine(directory, "agents", names[i]), "--address", "127.0.0.1",
+            };
+            var shape = shapes.Length > 0 ? shapes[i % shapes.Length] : count is null ? null : DefaultShapes[i % DefaultShapes.Length];
+            if (shape is not null)
+            {
+                arguments.AddRange(["--declare", shape]);
+            }
+
+            if (count is not null && shapes.Length == 0)
+            {
+                // Declared GPUs on a machine that may have real ones: do not mix in nvidia-smi's view.
+                arguments.Add("--no-gpu-detection");
+            }
+
+            if (heartbeatSeconds is { } s)
+            {
+                arguments.AddRange(["--heartbeat-seconds", s.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            result.Add((names[i], arguments));
+        }
+
+        return result;
+    }
+
+    /// <summary>Starts this same program with <paramref name="arguments"/>, sharing the console.</summary>
+    internal static Process StartLepton(IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo { UseShellExecute = false };
+        var path = Environment.ProcessPath ?? throw new CliError("cannot tell where the lepton program is");
+        if (Path.GetFileNameWithoutExtension(path) == "dotnet")
+        {
+            // Started as `dotnet lepton.dll`: start the children the same way.
+            info.FileName = path;
+            info.ArgumentList.Add(typeof(UpCommand).Assembly.Location);
+        }
+        else
+        {
+            info.FileName = path;
+        }
+
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(info) ?? throw new CliError($"could not start {path}");
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, Process server, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (server.HasExited)
+            {
+                throw new CliError($"the server exited with code {server.ExitCode} before it was ready");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("healthz", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new CliError($"the server did not answer {http.BaseAddress}healthz within 60 s");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private static async Task<string> AgentTokenAsync(HttpClient http, string directory, string adminToken, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, "agent-token");
+        if (File.Exists(path))
+        {
+            var saved = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
+            using var check = new HttpRequestMessage(HttpMethod.Post, "api/v1/agent/nodes/lepton-up-token-check/heartbeat")
+            {
+                Content = JsonContent.Create(new Heartbeat(), LeptonJsonContext.Default.Heartbeat),
+            };
+            check.Headers.Authorization = new AuthenticationHeaderValue("Bearer", saved);
+            using var answer = await http.SendAsync(check, cancellationToken);
+            if (answer.StatusCode is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden))
+            {
+                return saved;
+            }
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/tokens")
+        {
+            Content = JsonContent.Create(new TokenCreate { Kind = "agent", Description = "agents started by lepton up" }, LeptonJsonContext.Default.TokenCreate),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CliError($"could not create an agent token: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        var token = (await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.TokenView, cancellationToken))?.Token
+            ?? throw new CliError("the server created an agent token but did not return it");
+        await File.WriteAllTextAsync(path, token + "\n", CancellationToken.None);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return token;
+    }
+
+    private static async Task StopAsync(List<Process> processes, TimeSpan grace)
+    {
+        foreach (var process in processes)
+        {
+            if (!process.HasExited && !OperatingSystem.IsWindows())
+            {
+                _ = Kill(process.Id, SigTerm);
+            }
+        }
+
+        foreach (var process in processes)
+        {
+            using var timeout = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

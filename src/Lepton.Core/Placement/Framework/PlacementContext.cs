@@ -1,0 +1,101 @@
+using Lepton.Core.Cluster;
+using Lepton.Core.Workloads;
+
+namespace Lepton.Core.Placement.Framework;
+
+/// <summary>What plugins read during one engine's scans: the cluster, the tie-break ranks, per-task lookup tables and the run's random source.</summary>
+/// <remarks>All tables are allocated once per engine so that a placement allocates nothing.</remarks>
+internal sealed class PlacementContext
+{
+    // Presized so that the first placements of a run do not allocate while the shapes are being seen.
+    private readonly Dictionary<(long Cpu, int N, int G), int> _shapes = new(1024);
+
+    public PlacementContext(ClusterState cluster, int[] ranks, Random random)
+    {
+        Cluster = cluster;
+        Ranks = ranks;
+        Random = random;
+        ModelAllowed = new bool[cluster.Models.Count];
+        LabelMatch = new bool[cluster.LabelSets.Length];
+    }
+
+    public ClusterState Cluster { get; }
+
+    /// <summary>Equivalence classes of nodes, or null when the policy scans every node (random).</summary>
+    public NodeClasses? Classes { get; set; }
+
+    /// <summary>Tie-break rank per node: among equal scores the lowest rank wins.</summary>
+    public int[] Ranks { get; }
+
+    public Random Random { get; }
+
+    /// <summary>Per GPU model id: allowed for the current task.</summary>
+    public bool[] ModelAllowed { get; }
+
+    /// <summary>Per label-set id: matches the current task's node selector.</summary>
+    public bool[] LabelMatch { get; }
+
+    /// <summary>Compiles a task and fills the per-task tables.</summary>
+    public TaskDemand Prepare(TaskRequest task)
+    {
+        var demand = TaskDemand.From(task);
+        if (!_shapes.TryGetValue((demand.Cpu, demand.N, demand.G), out var shape))
+        {
+            shape = _shapes.Count;
+            _shapes.Add((demand.Cpu, demand.N, demand.G), shape);
+        }
+
+        demand.Shape = shape;
+        if (!demand.AnyModel)
+        {
+            Array.Clear(ModelAllowed);
+            var models = task.GpuModels;
+            for (var i = 0; i < models.Count; i++)
+            {
+                var id = Cluster.ModelIdOf(models[i]);
+                if (id >= 0)
+                {
+                    ModelAllowed[id] = true;
+                }
+            }
+        }
+
+        if (demand.HasSelector)
+        {
+            var sets = Cluster.LabelSets;
+            for (var s = 0; s < sets.Length; s++)
+            {
+                LabelMatch[s] = Matches(sets[s], task.NodeSelector);
+            }
+        }
+
+        return demand;
+    }
+
+    private static bool Matches(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> selector)
+    {
+        // A concrete Dictionary enumerates without allocating; other dictionaries pay one enumerator per label set.
+        if (selector is Dictionary<string, string> concrete)
+        {
+            foreach (var (key, value) in concrete)
+            {
+                if (!labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var (key, value) in selector)
+        {
+            if (!labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

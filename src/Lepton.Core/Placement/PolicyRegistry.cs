@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using Lepton.Core.Placement.Framework;
+using Lepton.Core.Placement.Plugins.BestFit;
+using Lepton.Core.Placement.Plugins.DotProduct;
+using Lepton.Core.Placement.Plugins.Fgd;
+using Lepton.Core.Placement.Plugins.FirstFit;
+using Lepton.Core.Placement.Plugins.GpuClustering;
+using Lepton.Core.Placement.Plugins.GpuPacking;
+using Lepton.Core.Placement.Plugins.Random;
+using Lepton.Core.Placement.Plugins.Spread;
+
+namespace Lepton.Core.Placement;
+
+/// <summary>The built-in placement policies by name.</summary>
+/// <remarks><c>bestfit</c>, <c>dotprod</c>, <c>gpupacking</c>, <c>gpuclustering</c>, <c>random</c> and <c>fgd</c>
+/// follow FGD-SPEC exactly; <c>firstfit</c> and <c>spread</c> are the classic baselines.</remarks>
+public static class PolicyRegistry
+{
+    private static readonly PlacementPolicy[] Policies =
+    [
+        Create<FirstFitScore>("firstfit", "First feasible node in cluster order.", "first-fit", GpuSelectionRule.Best, nodeOrder: true),
+        Create<BestFitScore>("bestfit", "Best fit: the node left with the least free CPU and GPU (FGD-SPEC BestFit).", "best-fit", GpuSelectionRule.Best),
+        Create<LeastAllocatedScore>("spread", "Least allocated: balances load by choosing the node with the most capacity left.", "least-allocated", GpuSelectionRule.MostFree),
+        Create<DotProductScore>("dotprod", "Dot product of free resources and request, smallest wins (FGD-SPEC DotProd).", "dot-product", GpuSelectionRule.Best),
+        Create<GpuPackingScore>("gpupacking", "GPU packing: partly used GPUs first, then used nodes, then idle nodes (FGD-SPEC).", "gpu-packing", GpuSelectionRule.Best),
+        Create<GpuClusteringScore>("gpuclustering", "GPU clustering: co-locates tasks of the same GPU kind (FGD-SPEC).", "gpu-clustering", GpuSelectionRule.Best, grouping: NodeGrouping.ByStateAndTags),
+        // Random must pick uniformly among nodes, not classes, so it scans every node.
+        Create<RandomScore>("random", "A uniformly random feasible node and GPU (seeded).", "random", GpuSelectionRule.Random, grouping: NodeGrouping.None),
+        new PlacementPolicy("fgd", "Fragmentation gradient descent: least growth of expected GPU fragmentation (ATC'23).",
+            new WeightedScore("fragmentation-gradient", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
+            needsTargetWorkload: true,
+            static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!))),
+    ];
+
+    /// <summary>Every built-in policy with its one-line description, in a fixed order.</summary>
+    public static IReadOnlyList<PolicyInfo> All { get; } = [.. Policies.Select(p => new PolicyInfo(p.Name, p.Description))];
+
+    /// <summary>Names of the built-in policies.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Policies.Select(p => p.Name)];
+
+    /// <summary>The policy named <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="UnknownPolicyException">No such policy; the message lists the valid names.</exception>
+    public static PlacementPolicy Get(string name) =>
+        TryGet(name, out var policy) ? policy : throw new UnknownPolicyException(name, Names);
+
+    /// <summary>Looks a policy up by name (case-insensitive).</summary>
+    public static bool TryGet(string? name, [NotNullWhen(true)] out PlacementPolicy? policy)
+    {
+        policy = Policies.FirstOrDefault(p => string.Equals(p.Name, name?.Trim(), StringComparison.OrdinalIgnoreCase));
+        return policy is not null;
+    }
+
+    private static PlacementPolicy Create<TScore>(string name, string description, string plugin, GpuSelectionRule rule, bool nodeOrder = false,
+        NodeGrouping grouping = NodeGrouping.ByState)
+        where TScore : struct, IScorePlugin =>
+        new(name, description, new WeightedScore(plugin, 1), rule, nodeOrder, needsTargetWorkload: false,
+            static (_, _) => new PlacementPipeline<StandardFilters, TScore>(default, default))
+        {
+            Grouping = grouping,
+        };
+}

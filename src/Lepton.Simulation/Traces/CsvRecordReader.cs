@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Text;
+
+namespace Lepton.Simulation.Traces;
+
+/// <summary>Reads a CSV file record by record, exposing fields as spans and parsing them with errors that name file, line and column.</summary>
+/// <remarks>
+/// The first non-blank line is the header. Blank lines are skipped but still counted, so line numbers match what an
+/// editor shows. Fields are split on commas without allocating; a line that contains a double quote takes a slower path
+/// that understands RFC 4180 quoting (<c>"a,b"</c>, <c>""</c> for a quote) within one line. Every record must have
+/// exactly as many fields as the header.
+/// </remarks>
+internal sealed class CsvRecordReader : IDisposable
+{
+    private readonly TextReader _reader;
+    private string _line = "";
+    private Range[] _fields = new Range[16];
+
+    /// <summary>Reads the header from <paramref name="reader"/>; <paramref name="file"/> names the source in errors.</summary>
+    public CsvRecordReader(TextReader reader, string file)
+    {
+        _reader = reader;
+        File = file;
+        if (!ReadNonBlankLine())
+        {
+            throw new TraceFormatException(file, 1, "header", "the file is empty; expected a header line");
+        }
+
+        var names = new string[FieldCount];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = _line[_fields[i]].Trim();
+        }
+
+        Header = new CsvHeader(names, file, LineNumber);
+    }
+
+    /// <summary>The file name used in errors.</summary>
+    public string File { get; }
+
+    /// <summary>The header's columns.</summary>
+    public CsvHeader Header { get; }
+
+    /// <summary>The 1-based line number of the current record.</summary>
+    public int LineNumber { get; private set; }
+
+    /// <summary>Number of fields in the current record.</summary>
+    public int FieldCount { get; private set; }
+
+    /// <summary>Opens <paramref name="path"/> for reading (UTF-8, byte-order mark honoured).</summary>
+    public static CsvRecordReader Open(string path) => new(new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path);
+
+    /// <summary>Advances to the next record; false at the end of the file.</summary>
+    public bool Read()
+    {
+        if (!ReadNonBlankLine())
+        {
+            return false;
+        }
+
+        if (FieldCount != Header.Count)
+        {
+            var column = FieldCount < Header.Count ? Header.Names[FieldCount] : $"column {Header.Count + 1}";
+            throw new TraceFormatException(File, LineNumber, column, $"the line has {FieldCount} fields but the header has {Header.Count}");
+        }
+
+        return true;
+    }
+
+    /// <summary>The raw text of a field, surrounding spaces removed.</summary>
+    public ReadOnlySpan<char> this[int column] => _line.AsSpan(_fields[column]).Trim();
+
+    /// <summary>True when the field is empty or <c>nan</c> (how pandas writes a missing value).</summary>
+    public bool IsMissing(int column)
+    {
+        var text = this[column];
+        return text.IsEmpty || text.Equals("nan", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The field as a new string.</summary>
+    public string GetString(int column) => this[column].ToString();
+
+    /// <summary>Parses an integer field in [<paramref name="min"/>, <paramref name="max"/>]; integral decimals such as <c>8.0</c> are accepted.</summary>
+    public long GetInt64(int column, long min = 0, long max = long.MaxValue)
+    {
+        var text = this[column];
+        if (text.IsEmpty)
+        {
+            throw Error(column, "is empty; expected an integer");
+        }
+
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            // pandas writes integer columns that once held a NaN as "8.0"; accept those, reject real fractions.
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || d != Math.Floor(d) || double.IsInfinity(d)
+                || d < long.MinValue || d > long.MaxValue)
+            {
+                throw Error(column, $"'{text}' is not an integer");
+            }
+
+            value = (long)d;
+        }
+
+        if (value < min || value > max)
+        {
+            throw Error(column, max == long.MaxValue ? $"{value} is out of range; expected at least {min}" : $"{value} is out of range; expected {min}..{max}");
+        }
+
+        return value;
+    }
+
+    /// <summary>Parses an integer field that must fit in an <see cref="int"/>.</summary>
+    public int GetInt32(int column, int min = 0, int max = int.MaxValue) => (int)GetInt64(column, min, max);
+
+    /// <summary>Parses a non-negative decimal field.</summary>
+    public double GetDouble(int column)
+    {
+        var text = this[column];
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw Error(column, text.IsEmpty ? "is empty; expected a number" : $"'{text}' is not a number");
+        }
+
+        if (value < 0)
+        {
+            throw Error(column, $"{text} is negative");
+        }
+
+        return value;
+    }
+
+    /// <summary>Parses <c>true</c>/<c>false</c> (also <c>yes</c>/<c>no</c>, <c>1</c>/<c>0</c>).</summary>
+    public bool GetBoolean(int column)
+    {
+        var text = this[column];
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase) || text.Equals("yes", StringComparison.OrdinalIgnoreCase) || text is "1")
+        {
+            return true;
+        }
+
+        if (text.Equals("false", StringComparison.OrdinalIgnoreCase) || text.Equals("no", StringComparison.OrdinalIgnoreCase) || text is "0")
+        {
+            return false;
+        }
+
+        throw Error(column, $"'{text}' is not a boolean; expected true or false");
+    }
+
+    /// <summary>Parses <c>key=value</c> pairs separated by <c>;</c> (a comma would split the CSV field).</summary>
+    public IReadOnlyDictionary<string, string> GetLabels(int column)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var text = this[column];
+        foreach (var range in text.Split(';'))
+        {
+            var pair = text[range].Trim();
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+
+            var eq = pair.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw Error(column, $"'{pair}' is not a key=value pair (pairs are separated by ';')");
+            }
+
+            var key = pair[..eq].Trim().ToString();
+            if (!labels.TryAdd(key, pair[(eq + 1)..].Trim().ToString()))
+            {
+                throw Error(column, $"label '{key}' appears twice");
+            }
+        }
+
+        return labels;
+    }
+
+    /// <summary>An error about a field of the current record.</summary>
+    public TraceFormatException Error(int column, string problem) => new(File, LineNumber, Header.Names[column], problem);
+
+    /// <inheritdoc/>
+    public void Dispose() => _reader.Dispose();
+
+    private bool ReadNonBlankLine()
+    {
+        while (_reader.ReadLine() is { } line)
+        {
+            LineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            if (line.Contains('"'))
+            {
+                SplitQuoted(line);
+            }
+            else
+            {
+                Split(line);
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Split(string line)
+    {
+        _line = line;
+        var count = 0;
+        var start = 0;
+        while (true)
+        {
+            var comma = line.IndexOf(',', start);
+            var end = comma < 0 ? line.Length : comma;
+            Add(ref count, new Range(start, end));
+            if (comma < 0)
+            {
+                break;
+            }
+
+            start = comma + 1;
+        }
+
+        FieldCount = count;
+    }
+
+    private void SplitQuoted(string line)
+    {
+        // Unescape into one buffer and keep ranges into it, so the accessors stay the same as on the fast path.
+        var buffer = new StringBuilder(line.Length);
+        var count = 0;
+        var i = 0;
+        while (true)
+        {
+            var start = buffer.Length;
+            while (i < line.Length && line[i] == ' ')
+            {
+                i++;
+            }
+
+            if (i < line.Length && line[i] == '"')
+            {
+                i++;
+                while (true)
+                {
+                    if (i >= line.Length)
+                    {
+                        throw new TraceFormatException(File, LineNumber, count < (Header?.Count ?? 0) ? Header!.Names[count] : $"column {count + 1}",
+                            "unterminated quoted field (a field cannot span lines)");
+                    }
+
+                    if (line[i] == '"')
+                    {
+                        if (i + 1 < line.Length && line[i + 1] == '"')
+                        {
+                            buffer.Append('"');
+                            i += 2;
+                            continue;
+                        }
+
+                        i++;
+                        break;
+                    }
+
+                    buffer.Append(line[i++]);
+                }
+
+                while (i < line.Length && line[i] != ',')
+                {
+                    i++;
+                }
+            }
+            else
+            {
+                while (i < line.Length && line[i] != ',')
+                {
+                    buffer.Append(line[i++]);
+                }
+            }
+
+            Add(ref count, new Range(start, buffer.Length));
+            if (i >= line.Length)
+            {
+                break;
+            }
+
+            i++; // the comma
+        }
+
+        _line = buffer.ToString();
+        FieldCount = count;
+    }
+
+    private void Add(ref int count, Range range)
+    {
+        if (count == _fields.Length)
+        {
+            Array.Resize(ref _fields, _fields.Length * 2);
+        }
+
+        _fields[count++] = range;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Lepton.Simulation.Traces;
+
+/// <summary>Recognises whether a node or task file is CSV or YAML.</summary>
+internal static class FileFormat
+{
+    /// <summary>True for CSV, false for YAML: <c>.csv</c> is CSV, <c>.yaml</c>/<c>.yml</c> are YAML, and any other file is
+    /// CSV when its first non-blank line looks like a CSV header (a comma-separated list of plain names).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="kind">"node" or "task", for the error message.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static bool IsCsv(string path, string kind)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(Directory.Exists(path) ? $"{kind} file '{path}' is a directory" : $"{kind} file '{path}' not found", path);
+        }
+
+        var extension = Path.GetExtension(path);
+        if (extension.Equals(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                return line.Contains(',') && !line.Contains(':') && !line.TrimStart().StartsWith('#');
+            }
+        }
+
+        return false;
+    }
+}

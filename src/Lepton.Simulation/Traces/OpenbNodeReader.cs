@@ -1,0 +1,116 @@
+using Lepton.Core.Cluster;
+
+namespace Lepton.Simulation.Traces;
+
+/// <summary>Reads a node list in the openb CSV format (<c>sn,cpu_milli,memory_mib,gpu,model</c>), plus Lepton's optional extra columns.</summary>
+/// <remarks>
+/// The openb files are accepted as they are: a <c>model</c> of <c>nan</c> or empty means a CPU-only node. Optional
+/// columns, in any order after the required ones: <c>fpga</c>, <c>network_mbps</c>, <c>labels</c>
+/// (<c>key=value;key=value</c>), <c>price_per_hour</c>, <c>idle_watts</c>, <c>peak_watts</c>, <c>state</c>
+/// (Ready, Draining, Down). <c>name</c> may stand for <c>sn</c>. Unknown columns are errors, so a misspelt
+/// column never silently drops a constraint. Node names must be unique.
+/// </remarks>
+public static class OpenbNodeReader
+{
+    private static readonly string[] KnownColumns =
+        ["sn", "name", "cpu_milli", "memory_mib", "gpu", "model", "fpga", "network_mbps", "labels", "price_per_hour", "idle_watts", "peak_watts", "state"];
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    /// <summary>Reads the node list at <paramref name="path"/>.</summary>
+    /// <exception cref="TraceFormatException">A line is malformed; the message names file, line and column.</exception>
+    public static IReadOnlyList<NodeSpec> Read(string path)
+    {
+        using var csv = CsvRecordReader.Open(path);
+        return Read(csv);
+    }
+
+    /// <summary>Reads a node list from <paramref name="reader"/>; <paramref name="file"/> names it in errors.</summary>
+    public static IReadOnlyList<NodeSpec> Read(TextReader reader, string file)
+    {
+        using var csv = new CsvRecordReader(reader, file);
+        return Read(csv);
+    }
+
+    private static List<NodeSpec> Read(CsvRecordReader csv)
+    {
+        var header = csv.Header;
+        if (header.Contains("num_gpu") && !header.Contains("gpu"))
+        {
+            throw new TraceFormatException(csv.File, csv.LineNumber, "num_gpu", "this looks like a task (pod) list, not a node list");
+        }
+
+        CheckColumns(csv);
+        // openb calls the node name "sn" (serial number); Lepton's own files may say "name".
+        var name = header.Contains("sn") || !header.Contains("name") ? Require(csv, "sn") : header.IndexOf("name");
+        var cpu = Require(csv, "cpu_milli");
+        var memory = Require(csv, "memory_mib");
+        var gpu = Require(csv, "gpu");
+        var model = header.IndexOf("model");
+        var fpga = header.IndexOf("fpga");
+        var network = header.IndexOf("network_mbps");
+        var labels = header.IndexOf("labels");
+        var price = header.IndexOf("price_per_hour");
+        var idle = header.IndexOf("idle_watts");
+        var peak = header.IndexOf("peak_watts");
+        var state = header.IndexOf("state");
+
+        var models = new StringPool<string>(s => s.ToString());
+        var firstLine = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nodes = new List<NodeSpec>();
+        while (csv.Read())
+        {
+            var nodeName = csv.GetString(name);
+            if (nodeName.Length == 0)
+            {
+                throw csv.Error(name, "node name is empty");
+            }
+
+            if (!firstLine.TryAdd(nodeName, csv.LineNumber))
+            {
+                throw csv.Error(name, $"node name '{nodeName}' appears twice (first on line {firstLine[nodeName]})");
+            }
+
+            nodes.Add(new NodeSpec
+            {
+                Name = nodeName,
+                CpuMilli = csv.GetInt64(cpu),
+                MemoryMiB = csv.GetInt64(memory),
+                GpuCount = csv.GetInt32(gpu),
+                GpuModel = model < 0 || csv.IsMissing(model) ? "" : models.Get(csv[model]),
+                Fpga = fpga < 0 || csv.IsMissing(fpga) ? 0 : csv.GetInt32(fpga),
+                NetworkMbps = network < 0 || csv.IsMissing(network) ? 0 : csv.GetInt64(network),
+                Labels = labels < 0 ? Empty : csv.GetLabels(labels),
+                PricePerHour = price < 0 || csv.IsMissing(price) ? 0 : csv.GetDouble(price),
+                IdleWatts = idle < 0 || csv.IsMissing(idle) ? 0 : csv.GetDouble(idle),
+                PeakWatts = peak < 0 || csv.IsMissing(peak) ? 0 : csv.GetDouble(peak),
+                State = state < 0 || csv.IsMissing(state) ? NodeState.Ready : ParseState(csv, state),
+            });
+        }
+
+        return nodes;
+    }
+
+    private static NodeState ParseState(CsvRecordReader csv, int column) =>
+        Enum.TryParse<NodeState>(csv[column], ignoreCase: true, out var state) && Enum.IsDefined(state)
+            ? state
+            : throw csv.Error(column, $"'{csv[column]}' is not a node state; expected Ready, Draining or Down");
+
+    private static int Require(CsvRecordReader csv, string column)
+    {
+        var index = csv.Header.IndexOf(column);
+        return index >= 0 ? index : throw new TraceFormatException(csv.File, csv.LineNumber, column, "required column is missing from the header");
+    }
+
+    private static void CheckColumns(CsvRecordReader csv)
+    {
+        foreach (var column in csv.Header.Names)
+        {
+            if (!KnownColumns.Contains(column, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new TraceFormatException(csv.File, csv.LineNumber, column,
+                    $"unknown node column; known columns are {string.Join(", ", KnownColumns)}");
+            }
+        }
+    }
+}
