@@ -2,6 +2,7 @@ using Lepton.Client.Contracts;
 using Lepton.Core.Placement;
 using Lepton.Core.Queueing;
 using Lepton.Server.Apis;
+using Lepton.Server.Insights;
 using Lepton.Server.Model;
 using Lepton.Server.Persistence;
 using Lepton.Server.Scheduling;
@@ -53,6 +54,9 @@ public static class LeptonServer
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
+        builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<SchedulerLoop>()));
+        builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UtilizationRecorder>());
 
         var app = builder.Build();
         var plane = app.Services.GetRequiredService<ControlPlane>();
@@ -74,6 +78,7 @@ public static class LeptonServer
         JobApi.Map(api, plane, jobs);
         NodeApi.Map(api, plane, app.Services.GetRequiredService<NodeOperations>(), jobs);
         AdminApi.Map(api, plane);
+        InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
     }

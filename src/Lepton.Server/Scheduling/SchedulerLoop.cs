@@ -81,7 +81,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         metrics.ObserveCycle(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
-    private (QueueSnapshot, string[], Lepton.Client.Contracts.NodeRegistration[]) TakeSnapshot()
+    internal (QueueSnapshot, string[], Lepton.Client.Contracts.NodeRegistration[]) TakeSnapshot()
     {
         lock (plane.Gate)
         {

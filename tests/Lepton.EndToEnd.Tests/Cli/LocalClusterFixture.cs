@@ -32,6 +32,9 @@ public sealed class LocalClusterFixture : IAsyncLifetime
     /// <summary>The admin token the server wrote on first start.</summary>
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>Token of the tenant <c>e2e</c> the fixture creates (jobs are submitted with tenant tokens).</summary>
+    public string TenantToken { get; private set; } = "";
+
     /// <summary>Names of the two agents' nodes.</summary>
     public IReadOnlyList<string> NodeNames { get; private set; } = [];
 
@@ -50,14 +53,17 @@ public sealed class LocalClusterFixture : IAsyncLifetime
     /// <summary>A client with the admin token.</summary>
     public LeptonClient AdminClient() => new(Server, AdminToken);
 
-    /// <summary>A CLI runner for this cluster with <paramref name="token"/> (default: admin) in LEPTON_TOKEN and an empty, private config path.</summary>
+    /// <summary>A CLI runner for this cluster with <paramref name="token"/> (default: tenant <c>e2e</c>) in LEPTON_TOKEN and an empty, private config path.</summary>
     public CliRunner Cli(string? token = null) => new(Root, new Dictionary<string, string?>
     {
         ["LEPTON_SERVER"] = Server.AbsoluteUri,
-        ["LEPTON_TOKEN"] = token ?? AdminToken,
+        ["LEPTON_TOKEN"] = token ?? TenantToken,
         ["LEPTON_CONFIG"] = Path.Combine(Root, "no-config.json"),
         ["HOME"] = Root,
     });
+
+    /// <summary>A CLI runner with the admin token.</summary>
+    public CliRunner AdminCli() => Cli(AdminToken);
 
     /// <summary>Waits until job <paramref name="id"/> is in one of <paramref name="states"/>; fails with the job and the cluster log after a minute.</summary>
     public async Task<JobView> WaitForJobAsync(long id, params JobState[] states)
@@ -109,6 +115,8 @@ public sealed class LocalClusterFixture : IAsyncLifetime
                 if (nodes.Count(n => n.State == "Ready") >= 2)
                 {
                     NodeNames = [.. nodes.Select(n => n.Name).Order(StringComparer.Ordinal)];
+                    await client.CreateTenantAsync(new TenantCreate { Name = "e2e" }, timeout.Token);
+                    TenantToken = (await client.CreateTokenAsync(new TokenCreate { Kind = "tenant", Tenant = "e2e" }, timeout.Token)).Token!;
                     return;
                 }
             }
