@@ -138,19 +138,21 @@ public sealed class LocalClusterFixture : IAsyncLifetime
                 _ = Kill(_up.Id, SigTerm);
             }
 
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
+            // Poll rather than WaitForExitAsync: that also waits for the redirected output to close, which never
+            // happens while a child that inherited the pipe is still alive.
+            for (var waited = 0; waited < 300 && !_up.HasExited; waited++)
             {
-                await _up.WaitForExitAsync(grace.Token);
+                await Task.Delay(100);
             }
-            catch (OperationCanceledException)
+
+            if (!_up.HasExited)
             {
                 _up.Kill(entireProcessTree: true);
-                await _up.WaitForExitAsync(CancellationToken.None);
             }
         }
 
         _up?.Dispose();
+        KillLeftovers();
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -158,6 +160,39 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         catch (IOException)
         {
             // A task directory still being released; the temp dir is cleaned by the OS eventually.
+        }
+    }
+
+    /// <summary>Kills any server or agent process still running on this fixture's data dir (one whose command line names it).</summary>
+    /// <remarks><c>lepton up</c> is meant to stop its children itself; this is the safety net so a test run never leaves
+    /// processes behind, whatever happened to it.</remarks>
+    private void KillLeftovers()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(DataDir, StringComparison.Ordinal))
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                // Gone already, or not ours to read.
+            }
         }
     }
 
