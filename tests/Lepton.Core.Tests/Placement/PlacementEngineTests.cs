@@ -139,6 +139,33 @@ public sealed class PlacementEngineTests
     }
 
     [Fact]
+    public void TryPlace_MoreChangesThanJournalHolds_StillSeesCurrentState()
+    {
+        var nodes = SyntheticWorkload.Nodes(10);
+        var cluster = new ClusterState(nodes);
+        var engine = new PlacementEngine(cluster, PolicyRegistry.Get("bestfit"), new PlacementOptions());
+        var probe = new TaskRequest { Name = "probe", CpuMilli = 1000, GpuCount = 1, GpuMilliPerGpu = 500 };
+        Assert.True(engine.TryPlace(probe, out var first));
+        var filler = new TaskRequest { Name = "f", CpuMilli = 1, GpuCount = 1, GpuMilliPerGpu = 1 };
+
+        // 3000 changes outrun the journal (1024 entries for 10 nodes); the last one leaves a partly used GPU on node 9.
+        for (var i = 0; i < 1500; i++)
+        {
+            cluster.Allocate(first.Node, filler, GpuSet.Of(0));
+            cluster.Release(first.Node, filler, GpuSet.Of(0));
+        }
+
+        var other = first.Node == 9 ? 8 : 9;
+        cluster.Allocate(other, new TaskRequest { Name = "used", GpuCount = 1, GpuMilliPerGpu = 400 }, GpuSet.Of(0));
+        var reference = new PlacementEngine(cluster, PolicyRegistry.Get("bestfit"), new PlacementOptions());
+        reference.DisableNodeClasses();
+
+        Assert.True(engine.TryPlace(probe, out var after));
+        Assert.True(reference.TryPlace(probe, out var expected));
+        Assert.Equal(expected, after);
+    }
+
+    [Fact]
     public void TryPlaceCommit_BestFit_AllocatesNothing()
     {
         var nodes = SyntheticWorkload.Nodes(200);
