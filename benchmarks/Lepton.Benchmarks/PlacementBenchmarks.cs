@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement;
 using Lepton.Core.Workloads;
@@ -13,9 +17,10 @@ namespace Lepton.Benchmarks;
 /// task list on a fresh cluster (built in the iteration setup, outside the measurement) and the result is divided by
 /// the number of tasks. <c>Allocated</c> is therefore bytes per placement.
 /// Run: <c>dotnet run -c Release --project benchmarks/Lepton.Benchmarks -- --filter '*PlacementBenchmarks*'</c>.
+/// The job runs in-process (no generated project to build), which keeps a run to a minute or two on a busy machine;
+/// the loop is single-threaded and allocation-free, so isolation in a separate process buys little.
 /// </remarks>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[Config(typeof(MonitoringInProcess))]
 public class PlacementBenchmarks
 {
     private const int OpenbPods = 8152;
@@ -80,5 +85,16 @@ public class PlacementBenchmarks
         }
 
         return placed;
+    }
+}
+
+/// <summary>Monitoring strategy (one invocation per iteration, after a fresh setup), in-process, with the memory diagnoser.</summary>
+internal sealed class MonitoringInProcess : ManualConfig
+{
+    public MonitoringInProcess()
+    {
+        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+        AddDiagnoser(MemoryDiagnoser.Default);
     }
 }
