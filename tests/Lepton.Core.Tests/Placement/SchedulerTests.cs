@@ -149,6 +149,32 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public void Schedule_NoNodes_TaskPendingWithReason()
+    {
+        var result = new Scheduler().AddTask(Cpu("t", 1)).Schedule();
+
+        Assert.Equal("NoNodes", Assert.Single(result.Placements).Reason!.Code);
+        Assert.Equal(0, result.Summary.GpuAllocatedPct);
+    }
+
+    [Theory]
+    [InlineData("bestfit")]
+    [InlineData("fgd")]
+    [InlineData("gpupacking")]
+    public void Schedule_TwoSharesOfDistinctGpus_UsesTwoGpus(string policy)
+    {
+        var result = new Scheduler(policy)
+            .AddNode(new NodeSpec { Name = "n", CpuMilli = 8 * Core, MemoryMiB = 8 * GiB, GpuCount = 2, GpuModel = "T4" })
+            .AddTask(new TaskRequest { Name = "a", CpuMilli = Core, GpuCount = 1, GpuMilliPerGpu = 700 })
+            .AddTask(new TaskRequest { Name = "b", CpuMilli = Core, GpuCount = 2, GpuMilliPerGpu = 300 })
+            .AddTask(new TaskRequest { Name = "c", CpuMilli = Core, GpuCount = 2, GpuMilliPerGpu = 300 })
+            .Schedule();
+
+        Assert.Equal([true, true, false], result.Placements.Select(p => p.IsPlaced));
+        Assert.Equal([0, 1], result.Placements[1].Gpus);
+    }
+
+    [Fact]
     public void Constructor_UnknownPolicy_MessageListsValidNames()
     {
         var e = Assert.Throws<UnknownPolicyException>(() => new Scheduler("nope"));
