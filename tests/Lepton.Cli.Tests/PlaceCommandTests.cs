@@ -172,6 +172,44 @@ public sealed class PlaceCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("nodes:\n  - {name: huge, cpu: 8, gpus: {count: 100, model: X}}\n", "node 'huge'")]
+    [InlineData("tasks:\n  - {name: t, resources: {cpu: 1}}\n", "nodes.yaml:1: field 'nodes': expected a top-level 'nodes:' list, found 'tasks:'")]
+    [InlineData("nodes:\n  - {name: a, cpu: 8, labels: {zone: [eu]}}\n", "nodes.yaml:2: field 'labels'")]
+    public void Place_BadNodeFile_ExitsOneWithOneLine(string text, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("lepton-place-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "nodes.yaml");
+            File.WriteAllText(path, text);
+
+            var run = LeptonProcess.Run("place", "--nodes", path, "--tasks", ExampleFile("two-servers", "tasks.yaml"));
+
+            Assert.Equal(1, run.ExitCode);
+            var line = Assert.Single(run.Stderr.TrimEnd().Split('\n'));
+            Assert.StartsWith("error: ", line);
+            Assert.Contains(expected, line);
+            Assert.DoesNotContain("Parameter", line);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Place_RandomWithSameSeed_GivesTheSamePlacement()
+    {
+        string[] args = ["place", "--nodes", ExampleFile("spread-vs-bestfit", "nodes.yaml"), "--tasks", ExampleFile("spread-vs-bestfit", "tasks.yaml"), "--policy", "random", "--seed", "7", "--json"];
+
+        var first = LeptonProcess.Run(args);
+        var second = LeptonProcess.Run(args);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.Stdout, second.Stdout);
+    }
+
     [Fact]
     public void Place_MissingNodeFile_ExitsOneSayingNotFound()
     {
