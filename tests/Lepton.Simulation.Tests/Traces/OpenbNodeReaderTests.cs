@@ -55,9 +55,10 @@ public sealed class OpenbNodeReaderTests
     [Fact]
     public void Read_NanModel_IsCpuNode()
     {
-        var nodes = Parse("sn,cpu_milli,memory_mib,gpu,model\nn1,1000,1024,0,nan\nn2,1000,1024,0,\n");
+        var nodes = Parse("sn,cpu_milli,memory_mib,gpu,model,labels\nn1,1000,1024,0,nan,nan\nn2,1000,1024,0,,\n");
 
         Assert.All(nodes, n => Assert.Equal("", n.GpuModel));
+        Assert.All(nodes, n => Assert.Empty(n.Labels));
     }
 
     [Fact]
