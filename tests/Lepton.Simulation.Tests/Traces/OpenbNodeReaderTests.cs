@@ -81,6 +81,15 @@ public sealed class OpenbNodeReaderTests
     }
 
     [Fact]
+    public void Read_CrLfLineEndsAndNoFinalNewline_ParseTheSame()
+    {
+        var nodes = Parse("sn,cpu_milli,memory_mib,gpu,model\r\nn1,1000,1024,1,T4\r\n\r\nn2,2000,2048,2,A10");
+
+        Assert.Equal(["T4", "A10"], nodes.Select(n => n.GpuModel));
+        Assert.Equal(2048, nodes[1].MemoryMiB);
+    }
+
+    [Fact]
     public void Read_QuotedFieldsAndBlankLines_KeepLineNumbers()
     {
         var error = Assert.Throws<TraceFormatException>(() => Parse(
