@@ -92,6 +92,22 @@ public sealed class PlaceCommandTests
     }
 
     [Fact]
+    public void Place_CsvFormatExample_PlacesTheGangTogetherOnTheModelItAsksFor()
+    {
+        var run = LeptonProcess.Run("place", "--nodes", ExampleFile("csv-format", "nodes.csv"), "--tasks", ExampleFile("csv-format", "tasks.csv"), "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var report = Report.Parse(run.Stdout);
+        Assert.Empty(report.Pending);
+        var placed = report.Placed.ToDictionary(p => p.Task);
+        Assert.Equal("node-v100", placed["train-0"].Node);
+        Assert.Equal("node-v100", placed["train-1"].Node);
+        Assert.Equal(8, placed["train-0"].Gpus.Concat(placed["train-1"].Gpus).Distinct().Count());
+        Assert.StartsWith("node-t4-", placed["inference"].Node);
+        Assert.Single(placed["notebook"].Gpus);
+    }
+
+    [Fact]
     public void Place_EveryExample_RunsAndAccountsForEveryTask()
     {
         var dirs = Directory.GetDirectories(Path.Combine(LeptonProcess.RepositoryRoot, Examples));
