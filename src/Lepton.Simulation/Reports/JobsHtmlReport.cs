@@ -35,11 +35,12 @@ public static class JobsHtmlReport
 
         var end = result.End > result.Start ? result.End.TotalHours : result.Start.TotalHours + 1;
         var resources = new List<ChartSeries>();
-        AddResource(resources, result, "gpu", "#d62728", s => s.GpuPct);
-        AddResource(resources, result, "cpu", "#1f77b4", s => s.CpuPct);
-        AddResource(resources, result, "memory", "#2ca02c", s => s.MemoryPct);
-        AddResource(resources, result, "fpga", "#9467bd", s => s.FpgaPct);
-        AddResource(resources, result, "network", "#ff7f0e", s => s.NetworkPct);
+        // Widest first: resources with identical curves (one job per machine) stay visible as nested lines.
+        AddResource(resources, result, "gpu", "#d62728", 7, s => s.GpuPct);
+        AddResource(resources, result, "cpu", "#1f77b4", 4.5, s => s.CpuPct);
+        AddResource(resources, result, "memory", "#2ca02c", 2.2, s => s.MemoryPct);
+        AddResource(resources, result, "fpga", "#9467bd", 2.2, s => s.FpgaPct);
+        AddResource(resources, result, "network", "#ff7f0e", 2.2, s => s.NetworkPct);
         html.Append(new SvgLineChart
         {
             Id = "utilisation",
@@ -47,7 +48,7 @@ public static class JobsHtmlReport
             XLabel = "time (h)",
             YLabel = "allocated (% of capacity)",
             XRange = (result.Start.TotalHours, end),
-            YRange = (0, 100),
+            YRange = (0, 104),
             Series = resources,
         }.Render());
         html.Append(new SvgLineChart
@@ -79,11 +80,11 @@ public static class JobsHtmlReport
         return html.ToString();
     }
 
-    private static void AddResource(List<ChartSeries> series, JobSimulationResult result, string name, string colour, Func<UtilisationSample, double> value)
+    private static void AddResource(List<ChartSeries> series, JobSimulationResult result, string name, string colour, double width, Func<UtilisationSample, double> value)
     {
         if (result.Timeline.Count > 0 && !double.IsNaN(value(result.Timeline[0])))
         {
-            series.Add(Step(name, colour, result, value));
+            series.Add(Step(name, colour, result, value) with { StrokeWidth = width });
         }
     }
 

@@ -83,6 +83,11 @@ public sealed class SvgLineChart
             }
 
             var dash = series.Dashed ? " stroke-dasharray=\"5 4\" stroke-opacity=\"0.75\"" : "";
+            if (series.StrokeWidth is { } strokeWidth)
+            {
+                dash += Invariant($" style=\"stroke-width:{strokeWidth}px\"");
+            }
+
             svg.Append(Invariant($"<path class=\"series{(series.Dashed ? " reference" : "")}\" data-series=\"{Escape(series.Name)}\" d=\"{path}\" stroke=\"{Escape(series.Colour)}\"{dash}><title>{Escape(series.Name)}</title></path>"));
         }
 
