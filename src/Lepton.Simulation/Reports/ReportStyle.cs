@@ -15,7 +15,8 @@ internal static class ReportStyle
         section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin: 0 0 18px; }
         h2 { font-size: 18px; margin: 0 0 10px; }
         h3 { font-size: 14px; margin: 14px 0 6px; color: var(--muted); font-weight: 600; }
-        nav a { margin-right: 10px; color: #2456c7; text-decoration: none; }
+        nav { display: flex; flex-wrap: wrap; gap: 4px 14px; margin-bottom: 6px; }
+        nav a { color: #2456c7; text-decoration: none; }
         .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
         svg.chart { width: 100%; height: auto; background: #fff; }
         svg.chart .title { font-size: 14px; font-weight: 600; fill: var(--fg); }
