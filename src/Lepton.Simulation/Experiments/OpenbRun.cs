@@ -15,6 +15,8 @@ namespace Lepton.Simulation.Experiments;
 /// <para>Every pod gets one attempt; a pod that fits nowhere is dropped; nothing departs. After each attempt the
 /// run records (arrived, used, Σ F(N), idle) on the <see cref="ArrivedGrid"/>. The fragmentation total comes from
 /// Core's <see cref="FragmentationTracker"/>, which recomputes F only for the node that changed.</para>
+/// <para>The openb protocol has no time axis (no arrival or departure times, one attempt per pod in list order), so
+/// the replay is a plain loop; the discrete-event engine drives the job simulations, where time matters.</para>
 /// </remarks>
 public static class OpenbRun
 {
