@@ -62,6 +62,11 @@ internal sealed class ControlPlane : IDisposable
         foreach (var job in contents.Jobs)
         {
             Jobs[job.Id] = job;
+            if (job.State == JobState.Pending)
+            {
+                PendingJobs.Add(job.Id);
+            }
+
             _nextJobId = Math.Max(_nextJobId, job.Id);
             foreach (var task in job.Tasks)
             {
@@ -81,6 +86,15 @@ internal sealed class ControlPlane : IDisposable
     public Dictionary<string, Node> Nodes { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<long, Job> Jobs { get; } = [];
     public Dictionary<long, JobTask> Tasks { get; } = [];
+
+    /// <summary>Ids of tasks written since the scheduler last looked (their binding may have changed); guarded by <see cref="Gate"/>.</summary>
+    public HashSet<long> DirtyTasks { get; } = [];
+
+    /// <summary>Ids of jobs in state Pending (what a scheduling cycle considers); guarded by <see cref="Gate"/>.</summary>
+    public HashSet<long> PendingJobs { get; } = [];
+
+    /// <summary>Bumped whenever a node row is written (registration, drain, Down, back up); the scheduler then rebuilds its cluster.</summary>
+    public long NodesVersion { get; private set; }
 
     /// <summary>Bumped by every mutation that can change what the scheduler would decide.</summary>
     public long SchedulingVersion { get; private set; }
@@ -180,7 +194,7 @@ internal sealed class ControlPlane : IDisposable
             var wake = false;
             try
             {
-                using var tx = _store.Begin();
+                using var tx = new TrackingTransaction(this, _store.Begin());
                 lock (Gate)
                 {
                     foreach (var m in batch)
@@ -233,6 +247,41 @@ internal sealed class ControlPlane : IDisposable
         }
 
         _store.Dispose();
+    }
+
+    /// <summary>Passes writes to the store and notes, for the scheduler, which tasks and nodes they touched.</summary>
+    private sealed class TrackingTransaction(ControlPlane plane, IStoreTransaction inner) : IStoreTransaction
+    {
+        public void UpsertTenant(Tenant tenant) => inner.UpsertTenant(tenant);
+        public void InsertToken(ApiToken token) => inner.InsertToken(token);
+        public void UpsertJob(Job job)
+        {
+            if (job.State == JobState.Pending)
+            {
+                plane.PendingJobs.Add(job.Id);
+            }
+            else
+            {
+                plane.PendingJobs.Remove(job.Id);
+            }
+
+            inner.UpsertJob(job);
+        }
+        public void InsertEvent(long jobId, JobEventView jobEvent) => inner.InsertEvent(jobId, jobEvent);
+        public void Commit() => inner.Commit();
+        public void Dispose() => inner.Dispose();
+
+        public void UpsertNode(Node node)
+        {
+            plane.NodesVersion++;
+            inner.UpsertNode(node);
+        }
+
+        public void UpsertTask(JobTask task)
+        {
+            plane.DirtyTasks.Add(task.Id);
+            inner.UpsertTask(task);
+        }
     }
 
     /// <summary>A queued change.</summary>
