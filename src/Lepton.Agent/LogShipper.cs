@@ -14,6 +14,7 @@ internal sealed class LogShipper : IAsyncDisposable
 {
     private const int MaxBufferedChars = 4 * 1024 * 1024;
     private readonly ServerConnection _server;
+    private readonly string _node;
     private readonly long _taskId;
     private readonly int _attempt;
     private readonly StreamWriter _localCopy;
@@ -26,9 +27,10 @@ internal sealed class LogShipper : IAsyncDisposable
     private int _bufferedChars;
     private long _droppedLines;
 
-    public LogShipper(ServerConnection server, long taskId, int attempt, string localPath, TimeSpan flushInterval)
+    public LogShipper(ServerConnection server, string node, long taskId, int attempt, string localPath, TimeSpan flushInterval)
     {
         _server = server;
+        _node = node;
         _taskId = taskId;
         _attempt = attempt;
         _localCopy = new StreamWriter(localPath, append: true) { AutoFlush = false };
@@ -87,7 +89,7 @@ internal sealed class LogShipper : IAsyncDisposable
                 foreach (var chunk in _unsent)
                 {
                     // A refused chunk (stale attempt) is dropped: retrying it could never succeed.
-                    await _server.SendLogAsync(_taskId, chunk, cancellationToken).ConfigureAwait(false);
+                    await _server.SendLogAsync(_node, _taskId, chunk, cancellationToken).ConfigureAwait(false);
                     sent++;
                 }
             }

@@ -182,7 +182,7 @@ public sealed class NodeAgent : IDisposable
         var launch = new TaskLaunch(a.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), a.Replica, a.Replicas, a.Attempt, a.Command, a.Env, a.Gpus, a.Peers);
         var directory = Path.Combine(_options.WorkDirectory, "tasks", $"job{launch.JobId}-r{a.Replica}-a{a.Attempt}");
         Directory.CreateDirectory(directory);
-        var shipper = new LogShipper(_server, a.TaskId, a.Attempt, Path.Combine(directory, "output.log"), _options.LogFlushInterval);
+        var shipper = new LogShipper(_server, _options.Name, a.TaskId, a.Attempt, Path.Combine(directory, "output.log"), _options.LogFlushInterval);
         int exitCode;
         string? message = null;
         try
@@ -242,7 +242,7 @@ public sealed class NodeAgent : IDisposable
         {
             try
             {
-                if (!await _server.ReportAsync(assignment.TaskId, report, CancellationToken.None).ConfigureAwait(false))
+                if (!await _server.ReportAsync(_options.Name, assignment.TaskId, report, CancellationToken.None).ConfigureAwait(false))
                 {
                     _log($"the server refused the {report.Status} report of task {assignment.TaskId} attempt {assignment.Attempt} (stale)");
                 }

@@ -25,12 +25,12 @@ internal sealed class ServerConnection : IDisposable
         PostAsync($"api/v1/agent/nodes/{Uri.EscapeDataString(node)}/heartbeat", heartbeat, LeptonJsonContext.Default.Heartbeat, LeptonJsonContext.Default.HeartbeatResponse, cancellationToken);
 
     /// <summary>Reports a task attempt's status; false when the server refuses it for good (4xx: stale or unknown attempt).</summary>
-    public Task<bool> ReportAsync(long taskId, TaskStatusReport report, CancellationToken cancellationToken) =>
-        SendAsync($"api/v1/agent/tasks/{taskId}/status", report, LeptonJsonContext.Default.TaskStatusReport, cancellationToken);
+    public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report, CancellationToken cancellationToken) =>
+        SendAsync($"api/v1/agent/nodes/{Uri.EscapeDataString(node)}/tasks/{taskId}/status", report, LeptonJsonContext.Default.TaskStatusReport, cancellationToken);
 
     /// <summary>Uploads a chunk of output; false when the server refuses it for good.</summary>
-    public Task<bool> SendLogAsync(long taskId, LogChunk chunk, CancellationToken cancellationToken) =>
-        SendAsync($"api/v1/agent/tasks/{taskId}/logs", chunk, LeptonJsonContext.Default.LogChunk, cancellationToken);
+    public Task<bool> SendLogAsync(string node, long taskId, LogChunk chunk, CancellationToken cancellationToken) =>
+        SendAsync($"api/v1/agent/nodes/{Uri.EscapeDataString(node)}/tasks/{taskId}/logs", chunk, LeptonJsonContext.Default.LogChunk, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
