@@ -71,6 +71,7 @@ internal sealed class ControlPlane : IDisposable
             foreach (var task in job.Tasks)
             {
                 Tasks[task.Id] = task;
+                IndexTask(task);
                 _nextTaskId = Math.Max(_nextTaskId, task.Id);
             }
         }
@@ -89,6 +90,41 @@ internal sealed class ControlPlane : IDisposable
 
     /// <summary>Ids of tasks written since the scheduler last looked (their binding may have changed); guarded by <see cref="Gate"/>.</summary>
     public HashSet<long> DirtyTasks { get; } = [];
+
+    /// <summary>Ids of the tasks bound to each node; guarded by <see cref="Gate"/>.</summary>
+    public Dictionary<string, HashSet<long>> TasksOnNode { get; } = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<long, string> _indexedNode = [];
+
+    /// <summary>The ids of tasks bound to <paramref name="node"/> (empty if none); call under <see cref="Gate"/>.</summary>
+    public IReadOnlyCollection<long> TasksOn(string node) => TasksOnNode.TryGetValue(node, out var ids) ? ids : [];
+
+    /// <summary>Keeps <see cref="TasksOnNode"/> in step with a task's binding (writer, under the lock).</summary>
+    public void IndexTask(JobTask task)
+    {
+        var node = task.IsBound ? task.Node : null;
+        if (_indexedNode.TryGetValue(task.Id, out var old))
+        {
+            if (old == node)
+            {
+                return;
+            }
+
+            TasksOnNode[old].Remove(task.Id);
+            _indexedNode.Remove(task.Id);
+        }
+
+        if (node is not null)
+        {
+            if (!TasksOnNode.TryGetValue(node, out var ids))
+            {
+                TasksOnNode[node] = ids = [];
+            }
+
+            ids.Add(task.Id);
+            _indexedNode[task.Id] = node;
+        }
+    }
 
     /// <summary>Ids of jobs in state Pending (what a scheduling cycle considers); guarded by <see cref="Gate"/>.</summary>
     public HashSet<long> PendingJobs { get; } = [];
@@ -280,6 +316,7 @@ internal sealed class ControlPlane : IDisposable
         public void UpsertTask(JobTask task)
         {
             plane.DirtyTasks.Add(task.Id);
+            plane.IndexTask(task);
             inner.UpsertTask(task);
         }
     }
