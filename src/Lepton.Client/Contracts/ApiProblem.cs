@@ -6,20 +6,20 @@ namespace Lepton.Client.Contracts;
 public sealed record ApiProblem
 {
     /// <summary>Problem type URI.</summary>
-    public string? Type { get; init; }
+    public string? Type { get; set; }
 
     /// <summary>Short summary.</summary>
-    public string? Title { get; init; }
+    public string? Title { get; set; }
 
     /// <summary>HTTP status.</summary>
-    public int? Status { get; init; }
+    public int? Status { get; set; }
 
     /// <summary>What went wrong, naming the field.</summary>
-    public string? Detail { get; init; }
+    public string? Detail { get; set; }
 
     /// <summary>Request path.</summary>
-    public string? Instance { get; init; }
+    public string? Instance { get; set; }
 
     /// <summary>Field errors by field path.</summary>
-    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+    public IReadOnlyDictionary<string, string[]>? Errors { get; set; }
 }

@@ -4,10 +4,10 @@ namespace Lepton.Client.Contracts;
 public sealed record Heartbeat
 {
     /// <summary>Live usage.</summary>
-    public NodeUsage Usage { get; init; } = new();
+    public NodeUsage Usage { get; set; } = new();
 
     /// <summary>Task attempts the agent currently runs (alive processes).</summary>
-    public IReadOnlyList<TaskRef> Running { get; init; } = [];
+    public IReadOnlyList<TaskRef> Running { get; set; } = [];
 }
 
 /// <summary>A task attempt: a task id and its attempt number.</summary>
@@ -15,10 +15,10 @@ public sealed record Heartbeat
 public sealed record TaskRef
 {
     /// <summary>Task id.</summary>
-    public long TaskId { get; init; }
+    public long TaskId { get; set; }
 
     /// <summary>Attempt number.</summary>
-    public int Attempt { get; init; }
+    public int Attempt { get; set; }
 }
 
 /// <summary>Response to a heartbeat: what to start and what to kill.</summary>
@@ -30,42 +30,42 @@ public sealed record TaskRef
 public sealed record HeartbeatResponse
 {
     /// <summary>Task attempts to start.</summary>
-    public IReadOnlyList<TaskAssignment> Assignments { get; init; } = [];
+    public IReadOnlyList<TaskAssignment> Assignments { get; set; } = [];
 
     /// <summary>Task attempts to kill.</summary>
-    public IReadOnlyList<TaskRef> Kill { get; init; } = [];
+    public IReadOnlyList<TaskRef> Kill { get; set; } = [];
 
     /// <summary>False when the server does not know this node (e.g. its store was wiped): the agent registers again.</summary>
-    public bool Known { get; init; } = true;
+    public bool Known { get; set; } = true;
 }
 
 /// <summary>One task attempt for an agent to run.</summary>
 public sealed record TaskAssignment
 {
     /// <summary>Task id.</summary>
-    public long TaskId { get; init; }
+    public long TaskId { get; set; }
 
     /// <summary>Attempt number.</summary>
-    public int Attempt { get; init; }
+    public int Attempt { get; set; }
 
     /// <summary>Job id.</summary>
-    public long JobId { get; init; }
+    public long JobId { get; set; }
 
     /// <summary>Replica index.</summary>
-    public int Replica { get; init; }
+    public int Replica { get; set; }
 
     /// <summary>Replicas in the job (gang size).</summary>
-    public int Replicas { get; init; }
+    public int Replicas { get; set; }
 
     /// <summary>Command (argv).</summary>
-    public IReadOnlyList<string> Command { get; init; } = [];
+    public IReadOnlyList<string> Command { get; set; } = [];
 
     /// <summary>Environment.</summary>
-    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Env { get; set; } = new Dictionary<string, string>();
 
     /// <summary>GPU indices to expose (<c>CUDA_VISIBLE_DEVICES</c>).</summary>
-    public IReadOnlyList<int> Gpus { get; init; } = [];
+    public IReadOnlyList<int> Gpus { get; set; } = [];
 
     /// <summary>Addresses of all replicas' nodes, by replica index (the node address, or its name when it gave none).</summary>
-    public IReadOnlyList<string> Peers { get; init; } = [];
+    public IReadOnlyList<string> Peers { get; set; } = [];
 }

@@ -8,23 +8,23 @@ namespace Lepton.Client.Contracts;
 public sealed record JobResources
 {
     /// <summary>CPU in millicores.</summary>
-    public long CpuMilli { get; init; }
+    public long CpuMilli { get; set; }
 
     /// <summary>Memory in MiB.</summary>
-    public long MemoryMiB { get; init; }
+    public long MemoryMiB { get; set; }
 
     /// <summary>Whole GPUs.</summary>
-    public int Gpu { get; init; }
+    public int Gpu { get; set; }
 
     /// <summary>A share of one GPU in milli-GPU (1..999); 0 when whole GPUs (or none) are asked for.</summary>
-    public int GpuMilli { get; init; }
+    public int GpuMilli { get; set; }
 
     /// <summary>Allowed GPU models; null or empty means any.</summary>
-    public IReadOnlyList<string>? GpuModels { get; init; }
+    public IReadOnlyList<string>? GpuModels { get; set; }
 
     /// <summary>FPGAs.</summary>
-    public int Fpga { get; init; }
+    public int Fpga { get; set; }
 
     /// <summary>Network bandwidth in Mbps.</summary>
-    public long NetworkMbps { get; init; }
+    public long NetworkMbps { get; set; }
 }

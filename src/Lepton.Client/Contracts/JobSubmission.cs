@@ -4,26 +4,26 @@ namespace Lepton.Client.Contracts;
 public sealed record JobSubmission
 {
     /// <summary>Human-readable job name (1..128 characters).</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>Number of replicas; more than one makes a gang, placed all or nothing.</summary>
-    public int Replicas { get; init; } = 1;
+    public int Replicas { get; set; } = 1;
 
     /// <summary>Per-replica resources.</summary>
-    public JobResources Resources { get; init; } = new();
+    public JobResources Resources { get; set; } = new();
 
     /// <summary>Priority 1..9, 9 most important.</summary>
-    public int Priority { get; init; } = 5;
+    public int Priority { get; set; } = 5;
 
     /// <summary>Whether more important work may evict this job.</summary>
-    public bool Preemptible { get; init; }
+    public bool Preemptible { get; set; }
 
     /// <summary>The command each replica runs (argv).</summary>
-    public IReadOnlyList<string> Command { get; init; } = [];
+    public IReadOnlyList<string> Command { get; set; } = [];
 
     /// <summary>Environment variables for each replica.</summary>
-    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Env { get; set; } = new Dictionary<string, string>();
 
     /// <summary>How many times a failed or lost replica is retried before the job fails (0..100).</summary>
-    public int MaxRetries { get; init; }
+    public int MaxRetries { get; set; }
 }

@@ -5,7 +5,9 @@ namespace Lepton.Client.Contracts;
 
 /// <summary>Source-generated System.Text.Json metadata for every API contract: camelCase names, enums as strings.</summary>
 /// <remarks>The server additionally rejects unknown fields on input (<see cref="JsonUnmappedMemberHandling.Disallow"/>);
-/// clients keep the default so that a newer server adding fields does not break them.</remarks>
+/// clients keep the default so that a newer server adding fields does not break them.
+/// Contract properties are <c>set</c>, not <c>init</c>: the source generator assigns every init-only property when it
+/// constructs an object, which would replace a default such as <c>replicas = 1</c> with 0 for a field the JSON omits.</remarks>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JobSubmission))]
@@ -26,4 +28,8 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(TokenView))]
 [JsonSerializable(typeof(List<TokenView>))]
 [JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(ResourceAmounts))]
+[JsonSerializable(typeof(PendingReasonView))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class LeptonJsonContext : JsonSerializerContext;

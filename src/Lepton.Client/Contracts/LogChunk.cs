@@ -4,11 +4,11 @@ namespace Lepton.Client.Contracts;
 public sealed record LogChunk
 {
     /// <summary>Attempt the output belongs to.</summary>
-    public int Attempt { get; init; }
+    public int Attempt { get; set; }
 
     /// <summary><c>stdout</c> or <c>stderr</c>.</summary>
-    public string Stream { get; init; } = "stdout";
+    public string Stream { get; set; } = "stdout";
 
     /// <summary>The text (UTF-8).</summary>
-    public string Text { get; init; } = "";
+    public string Text { get; set; } = "";
 }

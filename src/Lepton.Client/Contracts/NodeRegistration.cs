@@ -6,45 +6,45 @@ namespace Lepton.Client.Contracts;
 public sealed record NodeRegistration
 {
     /// <summary>Unique node name.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>Allocatable CPU in millicores.</summary>
-    public long CpuMilli { get; init; }
+    public long CpuMilli { get; set; }
 
     /// <summary>Allocatable memory in MiB.</summary>
-    public long MemoryMiB { get; init; }
+    public long MemoryMiB { get; set; }
 
     /// <summary>The node's GPUs.</summary>
-    public IReadOnlyList<GpuDevice> Gpus { get; init; } = [];
+    public IReadOnlyList<GpuDevice> Gpus { get; set; } = [];
 
     /// <summary>FPGAs.</summary>
-    public int Fpga { get; init; }
+    public int Fpga { get; set; }
 
     /// <summary>Network bandwidth in Mbps (0: not accounted).</summary>
-    public long NetworkMbps { get; init; }
+    public long NetworkMbps { get; set; }
 
     /// <summary>Labels such as <c>zone=eu-1</c>.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Price per hour.</summary>
-    public double PricePerHour { get; init; }
+    public double PricePerHour { get; set; }
 
     /// <summary>Idle power in watts.</summary>
-    public double IdleWatts { get; init; }
+    public double IdleWatts { get; set; }
 
     /// <summary>Peak power in watts.</summary>
-    public double PeakWatts { get; init; }
+    public double PeakWatts { get; set; }
 
     /// <summary>Address peers of a gang use to reach this node (host or host:port); optional.</summary>
-    public string? Address { get; init; }
+    public string? Address { get; set; }
 }
 
 /// <summary>Response to a registration.</summary>
 public sealed record NodeRegistered
 {
     /// <summary>The registered node name.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary>How often the server expects a heartbeat, in seconds.</summary>
-    public double HeartbeatIntervalSeconds { get; init; }
+    public double HeartbeatIntervalSeconds { get; set; }
 }

@@ -4,24 +4,24 @@ namespace Lepton.Client.Contracts;
 public sealed record NodeUsage
 {
     /// <summary>CPU busy percent over the last interval (0..100).</summary>
-    public double CpuPercent { get; init; }
+    public double CpuPercent { get; set; }
 
     /// <summary>Memory in use, MiB.</summary>
-    public long MemoryUsedMiB { get; init; }
+    public long MemoryUsedMiB { get; set; }
 
     /// <summary>Per-GPU usage.</summary>
-    public IReadOnlyList<GpuUsage> Gpus { get; init; } = [];
+    public IReadOnlyList<GpuUsage> Gpus { get; set; } = [];
 }
 
 /// <summary>Live usage of one GPU.</summary>
 public sealed record GpuUsage
 {
     /// <summary>Device index.</summary>
-    public int Index { get; init; }
+    public int Index { get; set; }
 
     /// <summary>Utilisation percent (0..100).</summary>
-    public double UtilizationPercent { get; init; }
+    public double UtilizationPercent { get; set; }
 
     /// <summary>Device memory in use, MiB.</summary>
-    public long MemoryUsedMiB { get; init; }
+    public long MemoryUsedMiB { get; set; }
 }

@@ -4,66 +4,66 @@ namespace Lepton.Client.Contracts;
 public sealed record NodeView
 {
     /// <summary>Node name.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     /// <summary><c>Ready</c>, <c>Draining</c> or <c>Down</c>.</summary>
-    public string State { get; init; } = "";
+    public string State { get; set; } = "";
 
     /// <summary>Allocatable capacity.</summary>
-    public ResourceAmounts Capacity { get; init; } = new();
+    public ResourceAmounts Capacity { get; set; } = new();
 
     /// <summary>Sum of the requests of tasks bound here.</summary>
-    public ResourceAmounts Allocated { get; init; } = new();
+    public ResourceAmounts Allocated { get; set; } = new();
 
     /// <summary>Last live usage reported; null before the first heartbeat.</summary>
-    public NodeUsage? Usage { get; init; }
+    public NodeUsage? Usage { get; set; }
 
     /// <summary>GPU model (empty for a CPU-only node).</summary>
-    public string GpuModel { get; init; } = "";
+    public string GpuModel { get; set; } = "";
 
     /// <summary>Per-GPU view: index, model, memory and milli-GPU allocated.</summary>
-    public IReadOnlyList<NodeGpuView> Gpus { get; init; } = [];
+    public IReadOnlyList<NodeGpuView> Gpus { get; set; } = [];
 
     /// <summary>Labels.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Price per hour.</summary>
-    public double PricePerHour { get; init; }
+    public double PricePerHour { get; set; }
 
     /// <summary>Idle power in watts.</summary>
-    public double IdleWatts { get; init; }
+    public double IdleWatts { get; set; }
 
     /// <summary>Peak power in watts.</summary>
-    public double PeakWatts { get; init; }
+    public double PeakWatts { get; set; }
 
     /// <summary>Peer address, if the agent gave one.</summary>
-    public string? Address { get; init; }
+    public string? Address { get; set; }
 
     /// <summary>Last heartbeat (or registration) time.</summary>
-    public DateTimeOffset? LastHeartbeat { get; init; }
+    public DateTimeOffset? LastHeartbeat { get; set; }
 
     /// <summary>Number of tasks bound here.</summary>
-    public int Tasks { get; init; }
+    public int Tasks { get; set; }
 }
 
 /// <summary>One GPU of a node with its allocation.</summary>
 public sealed record NodeGpuView
 {
     /// <summary>Device index.</summary>
-    public int Index { get; init; }
+    public int Index { get; set; }
 
     /// <summary>Model name.</summary>
-    public string Model { get; init; } = "";
+    public string Model { get; set; } = "";
 
     /// <summary>Device memory in MiB.</summary>
-    public long MemoryMiB { get; init; }
+    public long MemoryMiB { get; set; }
 
     /// <summary>Milli-GPU allocated to tasks (0..1000).</summary>
-    public int AllocatedMilli { get; init; }
+    public int AllocatedMilli { get; set; }
 
     /// <summary>Live utilisation percent, if reported.</summary>
-    public double? UtilizationPercent { get; init; }
+    public double? UtilizationPercent { get; set; }
 
     /// <summary>Live memory used in MiB, if reported.</summary>
-    public long? MemoryUsedMiB { get; init; }
+    public long? MemoryUsedMiB { get; set; }
 }

@@ -6,27 +6,27 @@ namespace Lepton.Client.Contracts;
 public sealed record PendingReasonView
 {
     /// <summary>Stable machine-readable code.</summary>
-    public string Code { get; init; } = "";
+    public string Code { get; set; } = "";
 
     /// <summary>The reason in words.</summary>
-    public string Message { get; init; } = "";
+    public string Message { get; set; } = "";
 
     /// <summary>Which constraints ruled out how many nodes.</summary>
-    public IReadOnlyList<RejectionView> Rejections { get; init; } = [];
+    public IReadOnlyList<RejectionView> Rejections { get; set; } = [];
 }
 
 /// <summary>One constraint (filter) and how many of the considered nodes it ruled out.</summary>
 public sealed record RejectionView
 {
     /// <summary>Constraint (filter plugin) name, e.g. <c>Gpu</c> or <c>GpuModel</c>.</summary>
-    public string Constraint { get; init; } = "";
+    public string Constraint { get; set; } = "";
 
     /// <summary>Nodes this constraint ruled out.</summary>
-    public int NodesRuledOut { get; init; }
+    public int NodesRuledOut { get; set; }
 
     /// <summary>Nodes considered in total.</summary>
-    public int NodesConsidered { get; init; }
+    public int NodesConsidered { get; set; }
 
     /// <summary>Details in words.</summary>
-    public string Message { get; init; } = "";
+    public string Message { get; set; } = "";
 }

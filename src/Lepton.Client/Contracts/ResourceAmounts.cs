@@ -5,17 +5,17 @@ namespace Lepton.Client.Contracts;
 public sealed record ResourceAmounts
 {
     /// <summary>CPU in millicores.</summary>
-    public long CpuMilli { get; init; }
+    public long CpuMilli { get; set; }
 
     /// <summary>Memory in MiB.</summary>
-    public long MemoryMiB { get; init; }
+    public long MemoryMiB { get; set; }
 
     /// <summary>GPU in milli-GPU (1000 per whole GPU).</summary>
-    public long GpuMilli { get; init; }
+    public long GpuMilli { get; set; }
 
     /// <summary>FPGA count.</summary>
-    public long Fpga { get; init; }
+    public long Fpga { get; set; }
 
     /// <summary>Network bandwidth in Mbps.</summary>
-    public long NetworkMbps { get; init; }
+    public long NetworkMbps { get; set; }
 }

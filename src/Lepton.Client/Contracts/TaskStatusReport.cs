@@ -4,14 +4,14 @@ namespace Lepton.Client.Contracts;
 public sealed record TaskStatusReport
 {
     /// <summary>Attempt the report is about; a report for a stale attempt is ignored.</summary>
-    public int Attempt { get; init; }
+    public int Attempt { get; set; }
 
     /// <summary><c>Started</c> or <c>Exited</c>.</summary>
-    public string Status { get; init; } = "";
+    public string Status { get; set; } = "";
 
     /// <summary>Exit code, when <see cref="Status"/> is <c>Exited</c>.</summary>
-    public int? ExitCode { get; init; }
+    public int? ExitCode { get; set; }
 
     /// <summary>Optional detail (e.g. "command not found").</summary>
-    public string? Message { get; init; }
+    public string? Message { get; set; }
 }

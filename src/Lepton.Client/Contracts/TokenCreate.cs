@@ -4,33 +4,33 @@ namespace Lepton.Client.Contracts;
 public sealed record TokenCreate
 {
     /// <summary><c>tenant</c>, <c>agent</c> or <c>admin</c>.</summary>
-    public string Kind { get; init; } = "tenant";
+    public string Kind { get; set; } = "tenant";
 
     /// <summary>Tenant the token acts for; required when <see cref="Kind"/> is <c>tenant</c>.</summary>
-    public string? Tenant { get; init; }
+    public string? Tenant { get; set; }
 
     /// <summary>Optional note (who or what holds it).</summary>
-    public string? Description { get; init; }
+    public string? Description { get; set; }
 }
 
 /// <summary>A token as the API returns it; <see cref="Token"/> is only present in the response that created it.</summary>
 public sealed record TokenView
 {
     /// <summary>Token id (not secret).</summary>
-    public long Id { get; init; }
+    public long Id { get; set; }
 
     /// <summary><c>tenant</c>, <c>agent</c> or <c>admin</c>.</summary>
-    public string Kind { get; init; } = "";
+    public string Kind { get; set; } = "";
 
     /// <summary>Tenant, for tenant tokens.</summary>
-    public string? Tenant { get; init; }
+    public string? Tenant { get; set; }
 
     /// <summary>Note.</summary>
-    public string? Description { get; init; }
+    public string? Description { get; set; }
 
     /// <summary>The secret bearer token, shown once at creation; null afterwards.</summary>
-    public string? Token { get; init; }
+    public string? Token { get; set; }
 
     /// <summary>When it was created.</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset CreatedAt { get; set; }
 }

@@ -46,6 +46,7 @@ public sealed class ClusterState
     internal readonly NodeState[] States;
     internal readonly int[] GpuStart;
     internal readonly int[] GpuFree;
+    internal readonly int[] GpuFreeSorted;
     internal readonly int[] GpuFreeTotal;
     internal readonly int[] GpuMaxFree;
     internal readonly int[] GpuFullyFree;
@@ -130,6 +131,7 @@ public sealed class ClusterState
         GpuStart[n] = totalGpus;
         GpuFree = new int[totalGpus];
         Array.Fill(GpuFree, MilliPerGpu);
+        GpuFreeSorted = new int[totalGpus];
         LabelSets = [.. labelSets];
         for (var i = 0; i < n; i++)
         {
@@ -188,6 +190,12 @@ public sealed class ClusterState
 
     /// <summary>Free milli-GPU of every GPU on the node, in index order.</summary>
     public ReadOnlySpan<int> GpuFreeSpan(int node) => GpuFree.AsSpan(GpuStart[node], GpuCount[node]);
+
+    /// <summary>Free milli-GPU of the node's GPUs in ascending order (the multiset every score depends on).</summary>
+    internal ReadOnlySpan<int> GpuFreeSortedSpan(int node) => GpuFreeSorted.AsSpan(GpuStart[node], GpuCount[node]);
+
+    /// <summary>Journal capacity: readers need a buffer this large for <see cref="ChangedSince"/>.</summary>
+    internal int JournalCapacity => _journal.Length;
 
     /// <summary>Number of tasks allocated on the node.</summary>
     public int TaskCount(int node) => PodCount[node];
@@ -382,6 +390,9 @@ public sealed class ClusterState
             fully += f == MilliPerGpu ? 1 : 0;
         }
 
+        var sorted = GpuFreeSorted.AsSpan(GpuStart[node], GpuCount[node]);
+        GpuFreeSpan(node).CopyTo(sorted);
+        sorted.Sort();
         GpuFreeTotal[node] = total;
         GpuMaxFree[node] = max;
         GpuFullyFree[node] = fully;

@@ -59,6 +59,11 @@ public sealed class PlacementEngine
         }
 
         _context = new PlacementContext(cluster, ranks, random);
+        if (policy.Grouping != NodeGrouping.None)
+        {
+            _context.Classes = new NodeClasses(cluster, ranks, policy.Grouping == NodeGrouping.ByStateAndTags);
+        }
+
         if (policy.NeedsTargetWorkload)
         {
             var target = options.TargetWorkload ?? throw new ArgumentException(
@@ -69,6 +74,9 @@ public sealed class PlacementEngine
 
         _pipeline = policy.CreatePipeline(_context, _fgd);
     }
+
+    /// <summary>Turns off node equivalence classes, so every node is evaluated (a reference path for tests).</summary>
+    internal void DisableNodeClasses() => _context.Classes = null;
 
     /// <summary>The cluster this engine places on.</summary>
     public ClusterState Cluster { get; }
@@ -108,6 +116,14 @@ public sealed class PlacementEngine
 
         placement = new NodePlacement(node, GpuSelector.Select(Policy.GpuSelection, _context, _fgd, node, in demand));
         return true;
+    }
+
+    /// <summary>The policy's integer score of <paramref name="node"/> for <paramref name="task"/>, or null when the node is infeasible.</summary>
+    public int? ScoreOf(TaskRequest task, int node)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var demand = _context.Prepare(task);
+        return _pipeline.ScoreNode(_context, node, in demand);
     }
 
     /// <summary>Allocates <paramref name="task"/> as placed (normally the result of <see cref="TryPlace"/>).</summary>

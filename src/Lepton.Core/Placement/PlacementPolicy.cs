@@ -42,6 +42,9 @@ public sealed class PlacementPolicy
     /// <summary>True when the policy needs FGD's target workload (<see cref="PlacementOptions.TargetWorkload"/>).</summary>
     public bool NeedsTargetWorkload { get; }
 
+    /// <summary>How the policy lets the engine group identical nodes.</summary>
+    internal NodeGrouping Grouping { get; init; } = NodeGrouping.ByState;
+
     internal PlacementPipeline CreatePipeline(PlacementContext context, FgdModel? fgd) => _pipeline(context, fgd);
 
     /// <inheritdoc/>

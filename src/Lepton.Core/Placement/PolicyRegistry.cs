@@ -23,8 +23,9 @@ public static class PolicyRegistry
         Create<LeastAllocatedScore>("spread", "Least allocated: balances load by choosing the node with the most capacity left.", "least-allocated", GpuSelectionRule.MostFree),
         Create<DotProductScore>("dotprod", "Dot product of free resources and request, smallest wins (FGD-SPEC DotProd).", "dot-product", GpuSelectionRule.Best),
         Create<GpuPackingScore>("gpupacking", "GPU packing: partly used GPUs first, then used nodes, then idle nodes (FGD-SPEC).", "gpu-packing", GpuSelectionRule.Best),
-        Create<GpuClusteringScore>("gpuclustering", "GPU clustering: co-locates tasks of the same GPU kind (FGD-SPEC).", "gpu-clustering", GpuSelectionRule.Best),
-        Create<RandomScore>("random", "A uniformly random feasible node and GPU (seeded).", "random", GpuSelectionRule.Random),
+        Create<GpuClusteringScore>("gpuclustering", "GPU clustering: co-locates tasks of the same GPU kind (FGD-SPEC).", "gpu-clustering", GpuSelectionRule.Best, grouping: NodeGrouping.ByStateAndTags),
+        // Random must pick uniformly among nodes, not classes, so it scans every node.
+        Create<RandomScore>("random", "A uniformly random feasible node and GPU (seeded).", "random", GpuSelectionRule.Random, grouping: NodeGrouping.None),
         new PlacementPolicy("fgd", "Fragmentation gradient descent: least growth of expected GPU fragmentation (ATC'23).",
             new WeightedScore("fragmentation-gradient", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
@@ -49,8 +50,12 @@ public static class PolicyRegistry
         return policy is not null;
     }
 
-    private static PlacementPolicy Create<TScore>(string name, string description, string plugin, GpuSelectionRule rule, bool nodeOrder = false)
+    private static PlacementPolicy Create<TScore>(string name, string description, string plugin, GpuSelectionRule rule, bool nodeOrder = false,
+        NodeGrouping grouping = NodeGrouping.ByState)
         where TScore : struct, IScorePlugin =>
         new(name, description, new WeightedScore(plugin, 1), rule, nodeOrder, needsTargetWorkload: false,
-            static (_, _) => new PlacementPipeline<StandardFilters, TScore>(default, default));
+            static (_, _) => new PlacementPipeline<StandardFilters, TScore>(default, default))
+        {
+            Grouping = grouping,
+        };
 }

@@ -104,9 +104,10 @@ public static class Quantity
         return ToInt64(decimal.Ceiling(mbps), "network", text);
     }
 
-    /// <summary>Formats millicores the way a user would write them: <c>4</c> for whole cores, <c>500m</c> otherwise.</summary>
-    public static string FormatCpu(long milli) =>
-        milli % 1000 == 0 ? (milli / 1000).ToString(CultureInfo.InvariantCulture) : milli.ToString(CultureInfo.InvariantCulture) + "m";
+    /// <summary>Formats millicores the way a user would write them: <c>500m</c> below one core, else cores such as <c>4</c> or <c>11.3</c>.</summary>
+    public static string FormatCpu(long milli) => milli is > 0 and < 1000
+        ? milli.ToString(CultureInfo.InvariantCulture) + "m"
+        : (milli / 1000m).ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>Formats MiB with the largest binary suffix that divides it exactly: <c>16Gi</c>, <c>1Ti</c>, <c>1500Mi</c>.</summary>
     public static string FormatMemory(long mib) => mib switch

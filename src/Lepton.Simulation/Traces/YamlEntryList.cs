@@ -53,7 +53,11 @@ internal static class YamlEntryList
                     }
 
                     break;
-                case YamlMappingNode mapping when isSingleEntry:
+                case YamlMappingNode mapping when !isSingleEntry || LooksLikeOtherList(mapping):
+                    var first = mapping.Children.Count > 0 ? mapping.Children[0].Key : mapping;
+                    var found = first is YamlScalarNode { Value: { } key } ? $", found '{key}:'" : "";
+                    throw new TraceFormatException(file, YamlMappingReader.LineOf(first), listKey, $"expected a top-level '{listKey}:' list{found}");
+                case YamlMappingNode mapping:
                     entries.Add(mapping);
                     break;
                 case YamlScalarNode { Value: null or "" }:
@@ -70,4 +74,9 @@ internal static class YamlEntryList
 
         return entries;
     }
+
+    // A single-key mapping holding a list (e.g. "nodes:" given where tasks are expected) is another kind of file,
+    // not one entry; saying so beats "unknown key 'nodes'".
+    private static bool LooksLikeOtherList(YamlMappingNode mapping) =>
+        mapping.Children.Count == 1 && mapping.Children[0].Value is YamlSequenceNode;
 }

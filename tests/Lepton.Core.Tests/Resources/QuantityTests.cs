@@ -88,7 +88,9 @@ public sealed class QuantityTests
     [Theory]
     [InlineData(4000, "4")]
     [InlineData(500, "500m")]
-    [InlineData(1500, "1500m")]
+    [InlineData(1500, "1.5")]
+    [InlineData(11300, "11.3")]
+    [InlineData(0, "0")]
     public void FormatCpu_Millicores_RoundTrips(long milli, string expected)
     {
         Assert.Equal(expected, Quantity.FormatCpu(milli));

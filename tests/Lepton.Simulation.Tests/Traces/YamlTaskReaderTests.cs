@@ -98,6 +98,7 @@ public sealed class YamlTaskReaderTests
         { "tasks:\n  - name: a\n    nodeSelector: {zone: [a]}\n", 3, "nodeSelector", "plain values" },
         { "tasks:\n  - name: a\n    resources: {cpu: 1\n", 4, "yaml", "invalid YAML" },
         { "tasks:\n  - name: ''\n", 2, "name", "must not be empty" },
+        { "# a node file\nnodes:\n  - name: a\n", 2, "tasks", "expected a top-level 'tasks:' list, found 'nodes:'" },
     };
 
     [Theory]

@@ -7,7 +7,8 @@ namespace Lepton.Core.Placement.Framework;
 /// <remarks>All tables are allocated once per engine so that a placement allocates nothing.</remarks>
 internal sealed class PlacementContext
 {
-    private readonly Dictionary<(long Cpu, int N, int G), int> _shapes = [];
+    // Presized so that the first placements of a run do not allocate while the shapes are being seen.
+    private readonly Dictionary<(long Cpu, int N, int G), int> _shapes = new(1024);
 
     public PlacementContext(ClusterState cluster, int[] ranks, Random random)
     {
@@ -19,6 +20,9 @@ internal sealed class PlacementContext
     }
 
     public ClusterState Cluster { get; }
+
+    /// <summary>Equivalence classes of nodes, or null when the policy scans every node (random).</summary>
+    public NodeClasses? Classes { get; set; }
 
     /// <summary>Tie-break rank per node: among equal scores the lowest rank wins.</summary>
     public int[] Ranks { get; }

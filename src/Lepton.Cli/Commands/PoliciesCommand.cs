@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Lepton.Core.Placement;
+
+namespace Lepton.Cli.Commands;
+
+/// <summary><c>lepton policies</c>: lists the placement policies, one line each.</summary>
+internal sealed class PoliciesCommand : ICliCommand
+{
+    /// <inheritdoc/>
+    public Command Build()
+    {
+        var command = new Command("policies", "List the placement policies.");
+        command.SetAction(_ =>
+        {
+            var width = PolicyRegistry.All.Max(p => p.Name.Length);
+            foreach (var policy in PolicyRegistry.All)
+            {
+                Console.Out.WriteLine($"{policy.Name.PadRight(width)}  {policy.Description}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

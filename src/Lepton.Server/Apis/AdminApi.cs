@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using Lepton.Client.Contracts;
+using Lepton.Server.Auth;
+using Lepton.Server.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Lepton.Server.Apis;
+
+/// <summary><c>/api/v1/tenants</c> and <c>/api/v1/tokens</c>: the admin's endpoints.</summary>
+internal static partial class AdminApi
+{
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex TenantName();
+
+    public static void Map(IEndpointRouteBuilder api, ControlPlane plane)
+    {
+        var admin = api.MapGroup("/").AddEndpointFilter(new CallerFilter(plane, [TokenKind.Admin])).WithTags("Admin");
+
+        admin.MapPost("/tenants", async (HttpContext http) =>
+        {
+            var create = await JsonBody.ReadAsync<TenantCreate>(http.Request);
+            if (!TenantName().IsMatch(create.Name))
+            {
+                throw ApiException.BadField("name", "must be 1..63 lower-case letters, digits or '-', starting with a letter or digit");
+            }
+
+            if (create.Quota is { } q && (q.CpuMilli < 0 || q.MemoryMiB < 0 || q.GpuMilli < 0 || q.Fpga < 0 || q.NetworkMbps < 0))
+            {
+                throw ApiException.BadField("quota", "every component must be non-negative");
+            }
+
+            if (!(create.FairShareWeight > 0 && create.FairShareWeight <= 1000))
+            {
+                throw ApiException.BadField("fairShareWeight", "must be in (0, 1000]");
+            }
+
+            var view = await plane.MutateAsync(tx =>
+            {
+                if (plane.Tenants.ContainsKey(create.Name))
+                {
+                    throw new ApiException(409, "Conflict", $"tenant '{create.Name}' already exists", "name");
+                }
+
+                var tenant = new Tenant
+                {
+                    Name = create.Name,
+                    Quota = create.Quota,
+                    FairShareWeight = create.FairShareWeight,
+                    CreatedAt = plane.Time.GetUtcNow(),
+                };
+                plane.Tenants[tenant.Name] = tenant;
+                tx.UpsertTenant(tenant);
+                return View(plane, tenant);
+            });
+            return Results.Json(view, LeptonJsonContext.Default.TenantView, statusCode: 201);
+        }).Accepts<TenantCreate>("application/json").Produces<TenantView>(201).ProducesProblem(400).ProducesProblem(409);
+
+        admin.MapGet("/tenants", () =>
+        {
+            lock (plane.Gate)
+            {
+                return Results.Json(plane.Tenants.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => View(plane, t)).ToList(),
+                    LeptonJsonContext.Default.ListTenantView);
+            }
+        }).Produces<List<TenantView>>();
+
+        admin.MapPost("/tokens", async (HttpContext http) =>
+        {
+            var create = await JsonBody.ReadAsync<TokenCreate>(http.Request);
+            if (!Enum.TryParse<TokenKind>(create.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+            {
+                throw ApiException.BadField("kind", "must be tenant, agent or admin");
+            }
+
+            var view = await plane.CreateTokenAsync(kind, create.Tenant, create.Description);
+            return Results.Json(view, LeptonJsonContext.Default.TokenView, statusCode: 201);
+        }).Accepts<TokenCreate>("application/json").Produces<TokenView>(201).ProducesProblem(400);
+
+        admin.MapGet("/tokens", () =>
+        {
+            lock (plane.Gate)
+            {
+                return Results.Json(plane.TokensByHash.Values.OrderBy(t => t.Id).Select(ControlPlane.ToView).ToList(),
+                    LeptonJsonContext.Default.ListTokenView);
+            }
+        }).Produces<List<TokenView>>();
+    }
+
+    private static TenantView View(ControlPlane plane, Tenant tenant)
+    {
+        var used = Core.Resources.ResourceVector.Zero;
+        foreach (var job in plane.Jobs.Values)
+        {
+            if (job.Tenant != tenant.Name)
+            {
+                continue;
+            }
+
+            foreach (var task in job.Tasks)
+            {
+                if (task.IsBound)
+                {
+                    used += job.Requests[task.Replica].Request;
+                }
+            }
+        }
+
+        return new TenantView
+        {
+            Name = tenant.Name,
+            Quota = tenant.Quota,
+            FairShareWeight = tenant.FairShareWeight,
+            Used = JobOperations.ToAmounts(used),
+            CreatedAt = tenant.CreatedAt,
+        };
+    }
+}

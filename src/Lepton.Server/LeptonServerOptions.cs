@@ -1,0 +1,32 @@
+namespace Lepton.Server;
+
+/// <summary>How to run a Lepton server: where its data lives, where it listens, which placement policy it uses.</summary>
+public sealed record LeptonServerOptions
+{
+    /// <summary>Directory for the SQLite database and the admin token; created if missing.</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary>Listen URLs (semicolon-separated), e.g. <c>http://127.0.0.1:8080</c>; port 0 picks a free port.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>The policy used when <see cref="Policy"/> is null: best fit packs nodes, leaving whole nodes free for big gangs.</summary>
+    public const string DefaultPolicy = "bestfit";
+
+    /// <summary>Placement policy name (see <c>lepton policies</c>); null for the core's default.</summary>
+    public string? Policy { get; init; }
+
+    /// <summary>How often agents should heartbeat.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A node silent for longer than this is marked Down and its work requeued.</summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The scheduler runs at least this often, even without changes.</summary>
+    public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where the one-time admin token announcement goes; null for none.</summary>
+    public TextWriter? Announce { get; init; }
+
+    /// <summary>Minimum log level for the server's own console log.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+}

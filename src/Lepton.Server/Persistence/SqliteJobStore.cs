@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Lepton.Client.Contracts;
+using Lepton.Core.Cluster;
+using Lepton.Server.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Lepton.Server.Persistence;
+
+/// <summary>The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a committed transaction survives kill -9 and power loss.</summary>
+/// <remarks>
+/// One connection, used by one writer at a time (the control plane's writer thread), with prepared commands reused
+/// across transactions. Nested values (resources, command, env, labels, GPUs, reasons) are JSON columns: they are
+/// always read and written whole.
+/// </remarks>
+internal sealed class SqliteJobStore : IJobStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS tenants (name TEXT PRIMARY KEY, quota TEXT, weight REAL NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS tokens (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, tenant TEXT,
+            description TEXT, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, registration TEXT NOT NULL, state TEXT NOT NULL, registered_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL, priority INTEGER NOT NULL,
+            preemptible INTEGER NOT NULL, replicas INTEGER NOT NULL, resources TEXT NOT NULL, command TEXT NOT NULL, env TEXT NOT NULL,
+            max_retries INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, retries INTEGER NOT NULL, exit_code INTEGER,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, replica INTEGER NOT NULL, state TEXT NOT NULL,
+            node TEXT, gpus TEXT NOT NULL, attempt INTEGER NOT NULL, exit_code INTEGER);
+        CREATE INDEX IF NOT EXISTS tasks_job ON tasks (job_id);
+        CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, job_id INTEGER NOT NULL, time INTEGER NOT NULL,
+            type TEXT NOT NULL, message TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS events_job ON events (job_id);
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _commands = [];
+
+    /// <summary>Opens (creating if needed) the database file at <paramref name="path"/>.</summary>
+    public SqliteJobStore(string path)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL;");
+        // FULL: the WAL is fsynced at every commit, which is what makes a 201 durable.
+        Execute("PRAGMA synchronous=FULL;");
+        Execute("PRAGMA busy_timeout=5000;");
+        Execute(Schema);
+    }
+
+    /// <inheritdoc/>
+    public StoreContents Load()
+    {
+        var tenants = new List<Tenant>();
+        using (var reader = Query("SELECT name, quota, weight, created_at FROM tenants"))
+        {
+            while (reader.Read())
+            {
+                tenants.Add(new Tenant
+                {
+                    Name = reader.GetString(0),
+                    Quota = reader.IsDBNull(1) ? null : FromJson<ResourceAmounts>(reader.GetString(1)),
+                    FairShareWeight = reader.GetDouble(2),
+                    CreatedAt = FromMs(reader.GetInt64(3)),
+                });
+            }
+        }
+
+        var tokens = new List<ApiToken>();
+        using (var reader = Query("SELECT id, hash, kind, tenant, description, created_at FROM tokens"))
+        {
+            while (reader.Read())
+            {
+                tokens.Add(new ApiToken
+                {
+                    Id = reader.GetInt64(0),
+                    Hash = reader.GetString(1),
+                    Kind = Enum.Parse<TokenKind>(reader.GetString(2)),
+                    Tenant = reader.IsDBNull(3) ? null : reader.GetString(3),
+                    Description = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    CreatedAt = FromMs(reader.GetInt64(5)),
+                });
+            }
+        }
+
+        var nodes = new List<Node>();
+        using (var reader = Query("SELECT name, registration, state, registered_at FROM nodes"))
+        {
+            while (reader.Read())
+            {
+                nodes.Add(new Node
+                {
+                    Name = reader.GetString(0),
+                    Registration = FromJson<NodeRegistration>(reader.GetString(1)),
+                    State = Enum.Parse<NodeState>(reader.GetString(2)),
+                    RegisteredAt = FromMs(reader.GetInt64(3)),
+                });
+            }
+        }
+
+        var jobs = new Dictionary<long, Job>();
+        using (var reader = Query("""
+            SELECT id, tenant, name, priority, preemptible, replicas, resources, command, env, max_retries, state, reason, retries,
+                   exit_code, created_at FROM jobs ORDER BY id
+            """))
+        {
+            while (reader.Read())
+            {
+                var job = new Job
+                {
+                    Id = reader.GetInt64(0),
+                    Tenant = reader.GetString(1),
+                    Name = reader.GetString(2),
+                    Priority = reader.GetInt32(3),
+                    Preemptible = reader.GetInt64(4) != 0,
+                    Replicas = reader.GetInt32(5),
+                    Resources = FromJson<JobResources>(reader.GetString(6)),
+                    Command = FromJson<List<string>>(reader.GetString(7)),
+                    Env = FromJson<Dictionary<string, string>>(reader.GetString(8)),
+                    MaxRetries = reader.GetInt32(9),
+                    State = Enum.Parse<JobState>(reader.GetString(10)),
+                    Reason = reader.IsDBNull(11) ? null : FromJson<PendingReasonView>(reader.GetString(11)),
+                    Retries = reader.GetInt32(12),
+                    ExitCode = reader.IsDBNull(13) ? null : reader.GetInt32(13),
+                    CreatedAt = FromMs(reader.GetInt64(14)),
+                };
+                jobs.Add(job.Id, job);
+            }
+        }
+
+        using (var reader = Query("SELECT id, job_id, replica, state, node, gpus, attempt, exit_code FROM tasks ORDER BY job_id, replica"))
+        {
+            while (reader.Read())
+            {
+                var task = new JobTask
+                {
+                    Id = reader.GetInt64(0),
+                    JobId = reader.GetInt64(1),
+                    Replica = reader.GetInt32(2),
+                    State = Enum.Parse<TaskState>(reader.GetString(3)),
+                    Node = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Gpus = ParseGpus(reader.GetString(5)),
+                    Attempt = reader.GetInt32(6),
+                    ExitCode = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                };
+                if (jobs.TryGetValue(task.JobId, out var job))
+                {
+                    job.Tasks.Add(task);
+                }
+            }
+        }
+
+        using (var reader = Query("SELECT job_id, time, type, message FROM events ORDER BY id"))
+        {
+            while (reader.Read())
+            {
+                if (jobs.TryGetValue(reader.GetInt64(0), out var job))
+                {
+                    job.Events.Add(new JobEventView { Time = FromMs(reader.GetInt64(1)), Type = reader.GetString(2), Message = reader.GetString(3) });
+                }
+            }
+        }
+
+        return new StoreContents(tenants, tokens, nodes, [.. jobs.Values]);
+    }
+
+    /// <inheritdoc/>
+    public IStoreTransaction Begin() => new Transaction(this, _connection.BeginTransaction());
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _connection.Dispose();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteDataReader Query(string sql)
+    {
+        // The reader needs its command alive; both are collected once the reader is disposed (start-up only).
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteReader();
+    }
+
+    private SqliteCommand Prepared(SqliteTransaction transaction, string sql, int parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            for (var i = 1; i <= parameters; i++)
+            {
+                command.Parameters.Add(new SqliteParameter("$" + i.ToString(CultureInfo.InvariantCulture), null));
+            }
+
+            _commands.Add(sql, command);
+        }
+
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private static long ToMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static string ToJson<T>(T value) => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)LeptonJsonContext.Default.GetTypeInfo(typeof(T))!);
+
+    private static T FromJson<T>(string json) => JsonSerializer.Deserialize(json, (JsonTypeInfo<T>)LeptonJsonContext.Default.GetTypeInfo(typeof(T))!)!;
+
+    private static int[] ParseGpus(string text) =>
+        text.Length == 0 ? [] : Array.ConvertAll(text.Split(','), s => int.Parse(s, CultureInfo.InvariantCulture));
+
+    private static object Nullable<T>(T? value) where T : struct => value.HasValue ? value.Value : DBNull.Value;
+
+    private static object Nullable(string? value) => value is null ? DBNull.Value : value;
+
+    /// <summary>One write transaction on the shared connection.</summary>
+    private sealed class Transaction(SqliteJobStore store, SqliteTransaction transaction) : IStoreTransaction
+    {
+        public void UpsertTenant(Tenant tenant) => Run(
+            "INSERT OR REPLACE INTO tenants (name, quota, weight, created_at) VALUES ($1, $2, $3, $4)",
+            tenant.Name, tenant.Quota is null ? DBNull.Value : ToJson(tenant.Quota), tenant.FairShareWeight, ToMs(tenant.CreatedAt));
+
+        public void InsertToken(ApiToken token) => Run(
+            "INSERT INTO tokens (id, hash, kind, tenant, description, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            token.Id, token.Hash, token.Kind.ToString(), Nullable(token.Tenant), Nullable(token.Description), ToMs(token.CreatedAt));
+
+        public void UpsertNode(Node node) => Run(
+            "INSERT OR REPLACE INTO nodes (name, registration, state, registered_at) VALUES ($1, $2, $3, $4)",
+            node.Name, ToJson(node.Registration), node.State.ToString(), ToMs(node.RegisteredAt));
+
+        public void UpsertJob(Job job) => Run(
+            """
+            INSERT OR REPLACE INTO jobs (id, tenant, name, priority, preemptible, replicas, resources, command, env, max_retries, state,
+                reason, retries, exit_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            """,
+            job.Id, job.Tenant, job.Name, job.Priority, job.Preemptible ? 1 : 0, job.Replicas, ToJson(job.Resources),
+            ToJson(job.Command.ToList()), ToJson(new Dictionary<string, string>(job.Env)), job.MaxRetries, job.State.ToString(),
+            job.Reason is null ? DBNull.Value : ToJson(job.Reason), job.Retries, Nullable(job.ExitCode), ToMs(job.CreatedAt));
+
+        public void UpsertTask(JobTask task) => Run(
+            "INSERT OR REPLACE INTO tasks (id, job_id, replica, state, node, gpus, attempt, exit_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            task.Id, task.JobId, task.Replica, task.State.ToString(), Nullable(task.Node), string.Join(',', task.Gpus), task.Attempt,
+            Nullable(task.ExitCode));
+
+        public void InsertEvent(long jobId, JobEventView jobEvent) => Run(
+            "INSERT INTO events (job_id, time, type, message) VALUES ($1, $2, $3, $4)",
+            jobId, ToMs(jobEvent.Time), jobEvent.Type, jobEvent.Message);
+
+        public void Commit() => transaction.Commit();
+
+        public void Dispose() => transaction.Dispose();
+
+        private void Run(string sql, params object[] values)
+        {
+            var command = store.Prepared(transaction, sql, values.Length);
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i];
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Lepton.Core.Cluster;
+using Lepton.Core.Placement;
+using Lepton.Core.Workloads;
+
+namespace Lepton.Simulation.Experiments;
+
+/// <summary>One openb run (workload, policy, seed, tune) exactly as FGD-SPEC §2 describes it, on Core's placement engine.</summary>
+/// <remarks>
+/// <para>All randomness of the protocol comes from one <c>new Random(seed)</c>, drawn in the spec's order: the
+/// Fisher–Yates shuffle of the pods sorted by name, then the tuning samples, then the node-rank permutation, which is
+/// handed to Core as <see cref="PlacementOptions.NodeRanks"/> (ties go to the lowest rank). The random policy's own
+/// picks come from the engine's generator, seeded with the same seed.</para>
+/// <para>Every pod gets one attempt; a pod that fits nowhere is dropped; nothing departs. After each attempt the
+/// run records (arrived, used, Σ F(N), idle) on the <see cref="ArrivedGrid"/>. The fragmentation total comes from
+/// Core's <see cref="FragmentationTracker"/>, which recomputes F only for the node that changed.</para>
+/// </remarks>
+public static class OpenbRun
+{
+    /// <summary>Runs <paramref name="policy"/> on <paramref name="workload"/> over <paramref name="cluster"/>.</summary>
+    /// <param name="cluster">The nodes.</param>
+    /// <param name="workload">The prepared pod list.</param>
+    /// <param name="policy">A Core policy.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="tune">Workload size as a multiple of GPU capacity (1.3 in the published runs).</param>
+    public static OpenbRunResult Execute(OpenbCluster cluster, OpenbWorkload workload, PlacementPolicy policy, int seed, double tune)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(policy);
+        var stopwatch = Stopwatch.StartNew();
+        var random = new Random(seed);
+
+        var pods = new List<TaskRequest>(workload.PodsByName);
+        random.Shuffle(CollectionsMarshal.AsSpan(pods));
+        WorkloadTuner.Tune(pods, workload.PodsByName, cluster.CapacityGpuMilli, tune, random);
+
+        var ranks = new int[cluster.Nodes.Count];
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            ranks[i] = i;
+        }
+
+        random.Shuffle(ranks);
+
+        var state = new ClusterState(cluster.Nodes);
+        var engine = new PlacementEngine(state, policy, new PlacementOptions
+        {
+            Seed = seed,
+            NodeRanks = ranks,
+            TargetWorkload = workload.Target,
+        });
+        var fragmentation = new FragmentationTracker(state, workload.Target);
+        var grid = new ArrivedGrid(cluster.TotalGpus, GridColumns(tune));
+        var capacity = cluster.CapacityGpuMilli;
+        long arrived = 0, used = 0;
+        var placed = 0;
+        foreach (var pod in pods)
+        {
+            arrived += pod.TotalGpuMilli;
+            if (engine.TryPlace(pod, out var placement))
+            {
+                engine.Commit(pod, placement);
+                used += pod.TotalGpuMilli;
+                placed++;
+            }
+
+            grid.Record(arrived, used, fragmentation.TotalFragmentedMilli, capacity - used);
+        }
+
+        return new OpenbRunResult(workload.Name, policy.Name, seed, grid.ToSeries(), pods.Count, placed, stopwatch.Elapsed);
+    }
+
+    /// <summary>The last grid column for a tune ratio: 130 for the published 1.3.</summary>
+    public static int GridColumns(double tune) => (int)Math.Round(tune * 100, MidpointRounding.AwayFromZero);
+}
