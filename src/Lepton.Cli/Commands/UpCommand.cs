@@ -62,7 +62,8 @@ internal sealed class UpCommand : ICliCommand
 
             var seconds = parse.GetValue(heartbeat);
             Directory.CreateDirectory(directory);
-            return await RunAsync(directory, url, count, shapes, seconds, cancellationToken);
+            using var termination = new TerminationSignal(cancellationToken);
+            return await RunAsync(directory, url, count, shapes, seconds, termination.Token);
         });
         return command;
     }
@@ -72,7 +73,7 @@ internal sealed class UpCommand : ICliCommand
         var children = new List<(string Name, Process Process)>();
         try
         {
-            var server = StartLepton(["serve", "--data-dir", directory, "--urls", url]);
+            var server = StartLepton(["serve", "--data-dir", directory, "--urls", url], quietRequests: true);
             children.Add(("server", server));
             using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
             await WaitHealthyAsync(http, server, cancellationToken);
@@ -156,9 +157,15 @@ internal sealed class UpCommand : ICliCommand
     }
 
     /// <summary>Starts this same program with <paramref name="arguments"/>, sharing the console.</summary>
-    internal static Process StartLepton(IEnumerable<string> arguments)
+    internal static Process StartLepton(IEnumerable<string> arguments, bool quietRequests = false)
     {
         var info = new ProcessStartInfo { UseShellExecute = false };
+        if (quietRequests)
+        {
+            // Agents heartbeat every few seconds: one console line per request would drown everything else.
+            info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        }
+
         var path = Environment.ProcessPath ?? throw new CliError("cannot tell where the lepton program is");
         if (Path.GetFileNameWithoutExtension(path) == "dotnet")
         {

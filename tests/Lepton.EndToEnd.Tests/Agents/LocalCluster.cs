@@ -20,6 +20,9 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>A node silent this long is marked Down in tests.</summary>
     public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>A node idle this long is reported reclaimable in tests.</summary>
+    public static readonly TimeSpan ReclaimAfter = TimeSpan.FromSeconds(1);
+
     private readonly string _directory;
     private readonly WebApplication _server;
     private readonly Dictionary<string, Process> _agents = new(StringComparer.Ordinal);
@@ -66,6 +69,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             HeartbeatInterval = Heartbeat,
             HeartbeatTimeout = HeartbeatTimeout,
             SchedulerTick = TimeSpan.FromMilliseconds(200),
+            ReclaimAfter = ReclaimAfter,
         });
         await server.StartAsync();
         var url = new Uri(LeptonServer.Addresses(server)[0].TrimEnd('/') + "/");
@@ -98,7 +102,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             Path.Combine(AppContext.BaseDirectory, "lepton.dll"), "agent", "--server", Url.ToString(), "--token", AgentToken,
             "--name", name, "--declare", declaration, "--no-gpu-detection", "--address", "127.0.0.1",
             "--heartbeat-seconds", Heartbeat.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--stop-grace-seconds", "2", "--work-dir", Path.Combine(_directory, "agents", name),
+            "--stop-grace-seconds", "2", "--price-per-hour", "2.5", "--idle-watts", "100", "--work-dir", Path.Combine(_directory, "agents", name),
         })
         {
             info.ArgumentList.Add(argument);
