@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Lepton.Client.Contracts;
 using Lepton.Client.Insights;
 
@@ -18,10 +17,7 @@ namespace Lepton.Client;
 /// </remarks>
 public sealed class LeptonClient : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(LeptonJsonContext.Default, ClientJsonContext.Default),
-    };
+    private static readonly JsonSerializerOptions Json = LeptonJson.Options;
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;

@@ -43,13 +43,21 @@ public static class JobSpecReader
     public static JobSubmission Read(string yaml, string source)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new JobSpecException(source, (int)e.Start.Line, "", $"not valid YAML: {InnermostMessage(e)}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some unterminated flow collections;
+            // the last event the parser produced is the closest position we have.
+            var line = (int)(parser.Current?.End.Line ?? 0);
+            throw new JobSpecException(source, line, "", "not valid YAML: an unclosed [ ] or { } or quote near here", e);
         }
 
         if (stream.Documents.Count == 0)

@@ -1,0 +1,293 @@
+using System.CommandLine;
+using Lepton.Cli.Connection;
+using Lepton.Cli.Output;
+using Lepton.Client.Contracts;
+using Lepton.Client.Insights;
+using Lepton.Client.Specs;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Lepton.Cli.Commands;
+
+/// <summary><c>lepton job</c>: submit, list, get, logs, cancel and explain jobs.</summary>
+internal sealed class JobCommand : ICliCommand
+{
+    /// <inheritdoc/>
+    public Command Build()
+    {
+        var job = new Command("job", "Submit and inspect jobs: submit, list, get, logs, cancel, explain.");
+        job.Subcommands.Add(Submit());
+        job.Subcommands.Add(List());
+        job.Subcommands.Add(Get());
+        job.Subcommands.Add(Logs());
+        job.Subcommands.Add(Cancel());
+        job.Subcommands.Add(Explain());
+        return job;
+    }
+
+    private static Argument<long> IdArgument() => new("ID") { Description = "Job id (as 'job list' shows it)." };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print the API's JSON instead of a table." };
+
+    private static Command Submit()
+    {
+        var file = new Option<string>("--file", "-f") { Description = "YAML job spec (see examples/jobs-spec); '-' reads stdin.", Required = true };
+        var json = JsonOption();
+        var command = new Command("submit", "Submit a job from a YAML spec.") { file, json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var path = parse.GetValue(file)!;
+            var submission = path == "-"
+                ? JobSpecReader.Read(await Console.In.ReadToEndAsync(cancellationToken), "<stdin>")
+                : JobSpecReader.ReadFile(path);
+            var created = await client.SubmitJobAsync(submission, cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(created);
+            }
+            else
+            {
+                Console.WriteLine($"job {created.Id} submitted: {created.Name} ({created.State}); follow it with 'lepton job get {created.Id}' or 'lepton job logs {created.Id} -f'");
+            }
+
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var state = new Option<string>("--state") { Description = "Only jobs in this state: Pending, Scheduled, Running, Succeeded, Failed, Cancelled." };
+        var json = JsonOption();
+        var command = new Command("list", "List jobs: id, name, tenant, state, priority, GPUs, age and why pending.") { state, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            JobState? filter = null;
+            if (parse.GetValue(state) is { } text)
+            {
+                filter = Enum.TryParse<JobState>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                    ? parsed
+                    : throw new CliError($"--state: '{text}' is not one of {string.Join(", ", Enum.GetNames<JobState>())}", 2);
+            }
+
+            return CliConnection.RunAsync(async client =>
+            {
+                var jobs = await client.ListJobsAsync(filter, cancellationToken);
+                if (parse.GetValue(json))
+                {
+                    Terminal.WriteJson(jobs);
+                    return 0;
+                }
+
+                var console = Terminal.Create();
+                if (jobs.Count == 0)
+                {
+                    console.WriteLine(filter is null ? "No jobs yet. Submit one with 'lepton job submit -f examples/jobs-spec/hello.yaml'." : $"No {filter} jobs.");
+                    return 0;
+                }
+
+                var now = DateTimeOffset.UtcNow;
+                var table = Terminal.NewTable("ID", "NAME", "TENANT", "STATE", "PRIORITY", "GPUS", "AGE", "REASON");
+                table.Columns[7].NoWrap = false;
+                foreach (var j in jobs.OrderByDescending(j => j.Id))
+                {
+                    table.AddRow(
+                        new Text(j.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        new Text(j.Name),
+                        new Text(j.Tenant),
+                        new Markup($"[{HumanText.StateColour(j.State)}]{j.State}[/]"),
+                        new Text(j.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        new Text(HumanText.JobGpus(j)),
+                        new Text(HumanText.Age(j.CreatedAt, now)),
+                        new Text(HumanText.Clip(j.Reason?.Message, 90)));
+                }
+
+                console.Write(table);
+                return 0;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Command Get()
+    {
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command("get", "Show one job: state, reason, request, where each replica runs, and its history.") { id, json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var j = await client.GetJobAsync(parse.GetValue(id), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(j);
+                return 0;
+            }
+
+            var console = Terminal.Create();
+            var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
+            void Row(string key, IRenderable value) => grid.AddRow(new Markup($"[grey]{key}[/]"), value);
+            Row("Job", new Markup($"[bold]{j.Id}[/] {Markup.Escape(j.Name)}"));
+            Row("Tenant", new Text(j.Tenant));
+            Row("State", new Markup($"[{HumanText.StateColour(j.State)}]{j.State}[/]" + (j.ExitCode is { } code ? $" (exit code {code})" : "")));
+            if (j.Reason is { } reason)
+            {
+                Row("Reason", new Text($"{reason.Message} [{reason.Code}]"));
+            }
+
+            Row("Priority", new Text($"{j.Priority}{(j.Preemptible ? ", preemptible" : ", not preemptible")}"));
+            Row("Replicas", new Text(j.Replicas > 1 ? $"{j.Replicas} (a gang: placed all or nothing)" : "1"));
+            Row("Request", new Text($"{HumanText.Request(j.Resources)} per replica"));
+            Row("Command", new Text(string.Join(' ', j.Command.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a))));
+            Row("Retries", new Text($"{j.Retries} of {j.MaxRetries}"));
+            Row("Submitted", new Text($"{j.CreatedAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC ({HumanText.Age(j.CreatedAt, DateTimeOffset.UtcNow)} ago)"));
+            console.Write(grid);
+
+            if (j.Tasks.Count > 0)
+            {
+                console.WriteLine();
+                var tasks = Terminal.NewTable("REPLICA", "STATE", "NODE", "GPUS", "ATTEMPT", "EXIT");
+                foreach (var t in j.Tasks.OrderBy(t => t.Replica))
+                {
+                    tasks.AddRow(
+                        t.Replica.ToString(System.Globalization.CultureInfo.InvariantCulture), t.State.ToString(), t.Node ?? "-",
+                        t.Gpus.Count > 0 ? string.Join(',', t.Gpus) : "-",
+                        t.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture), t.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-");
+                }
+
+                console.Write(tasks);
+            }
+
+            if (j.Events.Count > 0)
+            {
+                console.WriteLine();
+                var events = Terminal.NewTable("TIME", "EVENT", "MESSAGE");
+                events.Columns[2].NoWrap = false;
+                foreach (var e in j.Events)
+                {
+                    events.AddRow(new Text($"{e.Time.ToUniversalTime():HH:mm:ss}"), new Text(e.Type), new Text(e.Message));
+                }
+
+                console.Write(events);
+            }
+
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Logs()
+    {
+        var id = IdArgument();
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new output until the job ends (Ctrl-C stops)." };
+        var command = new Command("logs", "Print a job's output (all replicas).") { id, follow };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            try
+            {
+                await foreach (var chunk in client.GetLogsAsync(parse.GetValue(id), parse.GetValue(follow), cancellationToken))
+                {
+                    await Console.Out.WriteAsync(chunk);
+                    await Console.Out.FlushAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C while following is how a user stops watching: not an error.
+            }
+
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Cancel()
+    {
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command("cancel", "Cancel a job: its running replicas are stopped.") { id, json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var j = await client.CancelJobAsync(parse.GetValue(id), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(j);
+            }
+            else
+            {
+                Console.WriteLine($"job {j.Id} ({j.Name}) is {j.State}");
+            }
+
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Explain()
+    {
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command("explain", "Why a job is pending: each constraint and the nodes it ruled out, its place in the queue, and what would let it run.") { id, json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var x = await client.ExplainJobAsync(parse.GetValue(id), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(x);
+                return 0;
+            }
+
+            Render(Terminal.Create(), x);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Prints an explanation: the summary, the queue, the constraints table, what would help, and the blockers.</summary>
+    internal static void Render(IAnsiConsole console, JobExplanation x)
+    {
+        console.MarkupLine($"[bold]Job {x.JobId}[/] {Markup.Escape(x.Name)} ([{HumanText.StateColour(x.State)}]{x.State}[/], priority {x.Priority}, tenant {Markup.Escape(x.Tenant)})");
+        console.MarkupLine(Markup.Escape(x.Summary));
+        if (x.QueuePosition is { } position)
+        {
+            console.MarkupLine($"[grey]Queue:[/] {position} of {x.QueueLength} pending (higher priority first, then oldest first)");
+        }
+
+        if (x.Constraints.Count > 0)
+        {
+            console.WriteLine();
+            var table = Terminal.NewTable("CONSTRAINT", "NODES RULED OUT", "DETAIL");
+            table.Columns[2].NoWrap = false;
+            foreach (var c in x.Constraints)
+            {
+                table.AddRow(new Text(c.Constraint), new Text($"{c.NodesRuledOut} of {c.NodesConsidered}"), new Text(c.Message));
+            }
+
+            console.Write(table);
+        }
+
+        if (x.WouldRunIf.Count > 0)
+        {
+            console.WriteLine();
+            console.MarkupLine("[bold]What would let it run[/]");
+            foreach (var line in x.WouldRunIf)
+            {
+                console.MarkupLine($"  • {Markup.Escape(line)}");
+            }
+        }
+
+        if (x.Blockers.Count > 0)
+        {
+            console.WriteLine();
+            console.MarkupLine("[bold]Work holding what it needs[/]");
+            var table = Terminal.NewTable("JOB", "NAME", "REPLICA", "NODE", "GPUS", "PRIORITY", "PREEMPTIBLE");
+            foreach (var b in x.Blockers)
+            {
+                table.AddRow(
+                    b.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), b.JobName, b.Replica.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Node,
+                    b.Gpus.Count > 0 ? string.Join(',', b.Gpus) : "-", b.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Preemptible ? "yes" : "no");
+            }
+
+            console.Write(table);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using Lepton.Cli.Connection;
+using Lepton.Cli.Output;
+using Lepton.Client.Contracts;
+using Lepton.Client.Specs;
+using Spectre.Console;
+
+namespace Lepton.Cli.Commands;
+
+/// <summary><c>lepton tenant</c> (admin): create and list tenants.</summary>
+internal sealed class TenantCommand : ICliCommand
+{
+    /// <inheritdoc/>
+    public Command Build()
+    {
+        var tenant = new Command("tenant", "Manage tenants (admin): create, list.");
+        tenant.Subcommands.Add(Create());
+        tenant.Subcommands.Add(List());
+        return tenant;
+    }
+
+    private static Command Create()
+    {
+        var name = new Argument<string>("NAME") { Description = "Tenant name: lower-case letters, digits and '-'." };
+        var quota = new Option<string>("--quota") { Description = "Hard cap on what the tenant's running work holds, e.g. \"cpu=64,memory=256Gi,gpus=8,fpga=0,network=10Gbps\"; omitted = unlimited." };
+        var weight = new Option<double>("--weight") { Description = "Fair-share weight (positive).", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print the tenant as JSON." };
+        var command = new Command("create", "Create a tenant (a team) with an optional quota and a fair-share weight.") { name, quota, weight, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var amounts = parse.GetValue(quota) is { } text ? ParseQuota(text) : null;
+            var w = parse.GetValue(weight);
+            if (!(w > 0) || double.IsInfinity(w))
+            {
+                throw new CliError("--weight must be a positive number", 2);
+            }
+
+            return CliConnection.RunAsync(async client =>
+            {
+                var created = await client.CreateTenantAsync(new TenantCreate { Name = parse.GetValue(name)!, Quota = amounts, FairShareWeight = w }, cancellationToken);
+                if (parse.GetValue(json))
+                {
+                    Terminal.WriteJson(created);
+                }
+                else
+                {
+                    Console.WriteLine($"tenant {created.Name} created (quota: {QuotaText(created.Quota)}, weight {created.FairShareWeight.ToString(CultureInfo.InvariantCulture)}); give it a token with 'lepton token create --tenant {created.Name}'");
+                }
+
+                return 0;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table." };
+        var command = new Command("list", "List tenants with quota and current use.") { json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var tenants = await client.ListTenantsAsync(cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(tenants);
+                return 0;
+            }
+
+            var table = Terminal.NewTable("NAME", "QUOTA", "USED", "WEIGHT");
+            foreach (var t in tenants)
+            {
+                table.AddRow(new Text(t.Name), new Text(QuotaText(t.Quota)), new Text(QuotaText(t.Used)), new Text(t.FairShareWeight.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            Terminal.Create().Write(table);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Parses <c>cpu=64,memory=256Gi,gpus=8,fpga=2,network=10Gbps</c> into API units.</summary>
+    internal static ResourceAmounts ParseQuota(string text)
+    {
+        var amounts = new ResourceAmounts();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (pair.Length != 2 || pair[1].Length == 0)
+            {
+                throw new CliError($"--quota: '{part}' is not key=value (e.g. cpu=64,memory=256Gi,gpus=8)", 2);
+            }
+
+            long? value;
+            switch (pair[0].ToLowerInvariant())
+            {
+                case "cpu":
+                    value = QuantityParser.ParseCpuMilli(pair[1]);
+                    amounts = amounts with { CpuMilli = value ?? Bad(pair, "cores such as 64 or 500m") };
+                    break;
+                case "memory":
+                    value = QuantityParser.ParseMemoryMiB(pair[1]);
+                    amounts = amounts with { MemoryMiB = value ?? Bad(pair, "a size such as 256Gi") };
+                    break;
+                case "gpu" or "gpus":
+                    value = decimal.TryParse(pair[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var gpus) && gpus <= 1_000_000
+                        ? (long)decimal.Ceiling(gpus * 1000) : null;
+                    amounts = amounts with { GpuMilli = value ?? Bad(pair, "a number of GPUs such as 8 or 2.5") };
+                    break;
+                case "fpga":
+                    amounts = amounts with { Fpga = long.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : Bad(pair, "a whole number") };
+                    break;
+                case "network":
+                    value = QuantityParser.ParseNetworkMbps(pair[1]);
+                    amounts = amounts with { NetworkMbps = value ?? Bad(pair, "a bandwidth such as 10Gbps") };
+                    break;
+                default:
+                    throw new CliError($"--quota: unknown resource '{pair[0]}'; use cpu, memory, gpus, fpga, network", 2);
+            }
+        }
+
+        return amounts;
+    }
+
+    private static long Bad(string[] pair, string expected) =>
+        throw new CliError($"--quota: {pair[0]}='{pair[1]}' is not {expected}", 2);
+
+    private static string QuotaText(ResourceAmounts? q) =>
+        q is null ? "unlimited"
+            : $"cpu {HumanText.Cores(q.CpuMilli)}, memory {HumanText.Memory(q.MemoryMiB)}, gpus {HumanText.Gpus(q.GpuMilli)}"
+              + (q.Fpga > 0 ? $", fpga {q.Fpga}" : "") + (q.NetworkMbps > 0 ? $", network {HumanText.Network(q.NetworkMbps)}" : "");
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Lepton.Client;
+using Spectre.Console;
+
+namespace Lepton.Cli.Output;
+
+/// <summary>Where the user-facing commands write: a Spectre.Console console for tables, plain stdout for JSON.</summary>
+internal static class Terminal
+{
+    /// <summary>A console on stdout; when stdout is not a terminal (a pipe, a file, a test) tables get a wide fixed width instead of 80 columns.</summary>
+    public static IAnsiConsole Create()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as indented JSON in the API's own shape, for <c>--json</c>.</summary>
+    public static void WriteJson<T>(T value)
+    {
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, LeptonJson.Indented));
+        Console.Out.Flush();
+    }
+
+    /// <summary>A table in the house style: simple rules, bold headers, no title.</summary>
+    public static Table NewTable(params string[] headers)
+    {
+        var table = new Table().Border(TableBorder.Simple).BorderColor(Color.Grey);
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(new Markup($"[bold]{Markup.Escape(header)}[/]")).NoWrap());
+        }
+
+        return table;
+    }
+}

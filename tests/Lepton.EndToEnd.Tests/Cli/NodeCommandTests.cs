@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lepton.Client;
+using Lepton.Client.Contracts;
+
+namespace Lepton.EndToEnd.Tests.Cli;
+
+/// <summary><c>lepton node …</c> and <c>lepton token create --kind agent</c> against <c>lepton up</c> with two agents.</summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class NodeCommandTests(LocalClusterFixture cluster)
+{
+    [Fact]
+    public async Task List_TwoAgents_ShowsEachNodeWithGpuModelAndCapacity()
+    {
+        var cli = cluster.Cli();
+
+        var table = await cli.RunAsync("node", "list");
+        var json = await cli.RunAsync("node", "list", "--json");
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        foreach (var name in cluster.NodeNames)
+        {
+            Assert.Contains(name, table.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("/4 A100", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/2 V100M32", table.Stdout, StringComparison.Ordinal);
+        var nodes = JsonSerializer.Deserialize<List<NodeView>>(json.Stdout, LeptonJson.Options)!;
+        Assert.Contains(nodes, n => n.GpuModel == "A100" && n.Capacity.GpuMilli == 4000 && n.Capacity.CpuMilli == 8000);
+    }
+
+    [Fact]
+    public async Task Drain_NodeRegisteredWithNewAgentToken_BecomesDraining()
+    {
+        var cli = cluster.Cli();
+        var token = await cli.RunAsync("token", "create", "--kind", "agent", "--description", "drain test");
+        Assert.True(token.ExitCode == 0, token.ToString());
+        var agentToken = token.Stdout.Trim();
+        using (var http = new HttpClient { BaseAddress = cluster.Server })
+        {
+            using var register = new HttpRequestMessage(HttpMethod.Post, "api/v1/agent/register")
+            {
+                Content = JsonContent.Create(new NodeRegistration { Name = "drain-me", CpuMilli = 2000, MemoryMiB = 4096 }, LeptonJsonContext.Default.NodeRegistration),
+            };
+            register.Headers.Authorization = new AuthenticationHeaderValue("Bearer", agentToken);
+            using var response = await http.SendAsync(register);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var drain = await cli.RunAsync("node", "drain", "drain-me");
+        var list = await cli.RunAsync("node", "list", "--json");
+
+        Assert.True(drain.ExitCode == 0, drain.ToString());
+        Assert.StartsWith("node drain-me is Draining", drain.Stdout, StringComparison.Ordinal);
+        var node = JsonSerializer.Deserialize<List<NodeView>>(list.Stdout, LeptonJson.Options)!.Single(n => n.Name == "drain-me");
+        Assert.NotEqual("Ready", node.State);
+    }
+
+    [Fact]
+    public async Task Drain_UnknownNode_OneLineErrorExit1()
+    {
+        var result = await cluster.Cli().RunAsync("node", "drain", "no-such-node");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+}
