@@ -24,13 +24,16 @@ internal sealed class LocalCluster : IAsyncDisposable
     public static readonly TimeSpan ReclaimAfter = TimeSpan.FromSeconds(1);
 
     private readonly string _directory;
-    private readonly WebApplication _server;
+    private readonly LeptonServerOptions _serverOptions;
+    private WebApplication _server;
     private readonly Dictionary<string, Process> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _declarations = new(StringComparer.Ordinal);
     private readonly StringBuilder _agentOutput = new();
 
-    private LocalCluster(string directory, WebApplication server, Uri url, HttpClient admin, HttpClient tenant, string agentToken)
+    private LocalCluster(string directory, LeptonServerOptions serverOptions, WebApplication server, Uri url, HttpClient admin, HttpClient tenant, string agentToken)
     {
         _directory = directory;
+        _serverOptions = serverOptions;
         _server = server;
         Url = url;
         Admin = admin;
@@ -62,15 +65,17 @@ internal sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(params string[] declarations)
     {
         var directory = Path.Combine(Path.GetTempPath(), "lepton-e2e-agents-" + Guid.NewGuid().ToString("N"));
-        var server = LeptonServer.BuildApp(new LeptonServerOptions
+        // A fixed port, so that a restarted server is found by the agents at the same address.
+        var options = new LeptonServerOptions
         {
             DataDir = Path.Combine(directory, "server"),
-            Urls = "http://127.0.0.1:0",
+            Urls = $"http://127.0.0.1:{FreePort()}",
             HeartbeatInterval = Heartbeat,
             HeartbeatTimeout = HeartbeatTimeout,
             SchedulerTick = TimeSpan.FromMilliseconds(200),
             ReclaimAfter = ReclaimAfter,
-        });
+        };
+        var server = LeptonServer.BuildApp(options);
         await server.StartAsync();
         var url = new Uri(LeptonServer.Addresses(server)[0].TrimEnd('/') + "/");
         var adminToken = (await File.ReadAllTextAsync(Path.Combine(directory, "server", LeptonServer.AdminTokenFile))).Trim();
@@ -78,7 +83,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         (await admin.PostAsJsonAsync("api/v1/tenants", new { name = "team", fairShareWeight = 1.0 })).EnsureSuccessStatusCode();
         var tenantToken = await CreateTokenAsync(admin, new TokenCreate { Kind = "tenant", Tenant = "team" });
         var agentToken = await CreateTokenAsync(admin, new TokenCreate { Kind = "agent" });
-        var cluster = new LocalCluster(directory, server, url, admin, Client(url, tenantToken), agentToken);
+        var cluster = new LocalCluster(directory, options, server, url, admin, Client(url, tenantToken), agentToken);
         for (var i = 0; i < declarations.Length; i++)
         {
             cluster.StartAgent($"agent-{i}", declarations[i]);
@@ -91,6 +96,12 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts (or restarts, on the same work directory) an agent process.</summary>
     public void StartAgent(string name, string declaration)
     {
+        _declarations[name] = declaration;
+        if (_agents.TryGetValue(name, out var previous))
+        {
+            previous.Dispose();
+        }
+
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             UseShellExecute = false,
@@ -116,12 +127,24 @@ internal sealed class LocalCluster : IAsyncDisposable
         _agents[name] = process;
     }
 
+    /// <summary>Stops the server and starts a new one on the same data directory and address (agents keep running).</summary>
+    public async Task RestartServerAsync()
+    {
+        await _server.StopAsync();
+        await _server.DisposeAsync();
+        _server = LeptonServer.BuildApp(_serverOptions);
+        await _server.StartAsync();
+    }
+
     /// <summary>Kills an agent process with SIGKILL (its tasks, in their own sessions, are left behind like on a lost machine).</summary>
     public void KillAgent(string name)
     {
         _agents[name].Kill(entireProcessTree: false);
         _agents[name].WaitForExit();
     }
+
+    /// <summary>Starts a killed agent again under the same name, declaration and work directory.</summary>
+    public void RestartAgent(string name) => StartAgent(name, _declarations[name]);
 
     public async Task<long> SubmitAsync(JobSubmission job)
     {
@@ -220,6 +243,13 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private static HttpClient Client(Uri url, string token)
