@@ -3,8 +3,10 @@ using Lepton.Core.Placement;
 using Lepton.Core.Queueing;
 using Lepton.Server.Apis;
 using Lepton.Server.Insights;
+using Lepton.Server.Logs;
 using Lepton.Server.Model;
 using Lepton.Server.Persistence;
+using Lepton.Server.Reclaim;
 using Lepton.Server.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,9 +56,12 @@ public static class LeptonServer
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
-        builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<SchedulerLoop>()));
+        builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UtilizationRecorder>());
+        builder.Services.AddSingleton(new JobLogStore(options.DataDir));
+        builder.Services.AddSingleton(sp => new ReclaimTracker(sp.GetRequiredService<ControlPlane>(), options.ReclaimAfter));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReclaimTracker>());
 
         var app = builder.Build();
         var plane = app.Services.GetRequiredService<ControlPlane>();
@@ -72,13 +77,15 @@ public static class LeptonServer
 
         app.MapOpenApi();
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
-        MetricsApi.Map(app, plane, app.Services.GetRequiredService<SchedulingMetrics>());
+        MetricsApi.Map(app, plane, app.Services.GetRequiredService<SchedulingMetrics>(), app.Services.GetRequiredService<ReclaimTracker>());
         var api = app.MapGroup("/api/v1");
         var jobs = app.Services.GetRequiredService<JobOperations>();
         JobApi.Map(api, plane, jobs);
         NodeApi.Map(api, plane, app.Services.GetRequiredService<NodeOperations>(), jobs);
         AdminApi.Map(api, plane);
         InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
+        JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
+        ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
     }

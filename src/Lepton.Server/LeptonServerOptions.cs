@@ -24,6 +24,9 @@ public sealed record LeptonServerOptions
     /// <summary>The scheduler runs at least this often, even without changes.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A node that has held no task for this long is reported as reclaimable (API and metrics).</summary>
+    public TimeSpan ReclaimAfter { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Where the one-time admin token announcement goes; null for none.</summary>
     public TextWriter? Announce { get; init; }
 

@@ -10,6 +10,9 @@ public sealed class PlaceCommandTests
 
     public static TheoryData<string> Policies => new(PolicyRegistry.All.Select(p => p.Name));
 
+    // "random" may put the CPU-only task anywhere that fits; every other policy must keep it off the GPU node.
+    public static TheoryData<string> DeterministicPolicies => new(PolicyRegistry.All.Select(p => p.Name).Where(p => p != "random"));
+
     [Theory]
     [MemberData(nameof(Policies))]
     public void Place_TwoServers_AllPlacedAndNoServerOverCapacity(string policy)
@@ -73,10 +76,11 @@ public sealed class PlaceCommandTests
         Assert.All(report.Pending, p => Assert.Contains("network", p.Reason, StringComparison.OrdinalIgnoreCase));
     }
 
-    [Fact]
-    public void Place_Heterogeneous_EachTaskLandsWhereItsResourceIs()
+    [Theory]
+    [MemberData(nameof(DeterministicPolicies))]
+    public void Place_Heterogeneous_EachTaskLandsWhereItsResourceIs(string policy)
     {
-        var report = PlaceJson("heterogeneous", "bestfit");
+        var report = PlaceJson("heterogeneous", policy);
 
         Assert.Empty(report.Pending);
         var node = report.Placed.ToDictionary(p => p.Task);
@@ -85,6 +89,22 @@ public sealed class PlaceCommandTests
         Assert.Equal("fpga-node", node["fpga-task"].Node);
         Assert.Empty(node["fpga-task"].Gpus);
         Assert.Equal("cpu-node", node["cpu-task"].Node);
+    }
+
+    [Fact]
+    public void Place_CsvFormatExample_PlacesTheGangTogetherOnTheModelItAsksFor()
+    {
+        var run = LeptonProcess.Run("place", "--nodes", ExampleFile("csv-format", "nodes.csv"), "--tasks", ExampleFile("csv-format", "tasks.csv"), "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var report = Report.Parse(run.Stdout);
+        Assert.Empty(report.Pending);
+        var placed = report.Placed.ToDictionary(p => p.Task);
+        Assert.Equal("node-v100", placed["train-0"].Node);
+        Assert.Equal("node-v100", placed["train-1"].Node);
+        Assert.Equal(8, placed["train-0"].Gpus.Concat(placed["train-1"].Gpus).Distinct().Count());
+        Assert.StartsWith("node-t4-", placed["inference"].Node);
+        Assert.Single(placed["notebook"].Gpus);
     }
 
     [Fact]
@@ -170,6 +190,44 @@ public sealed class PlaceCommandTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("nodes:\n  - {name: huge, cpu: 8, gpus: {count: 100, model: X}}\n", "node 'huge'")]
+    [InlineData("tasks:\n  - {name: t, resources: {cpu: 1}}\n", "nodes.yaml:1: field 'nodes': expected a top-level 'nodes:' list, found 'tasks:'")]
+    [InlineData("nodes:\n  - {name: a, cpu: 8, labels: {zone: [eu]}}\n", "nodes.yaml:2: field 'labels'")]
+    public void Place_BadNodeFile_ExitsOneWithOneLine(string text, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("lepton-place-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "nodes.yaml");
+            File.WriteAllText(path, text);
+
+            var run = LeptonProcess.Run("place", "--nodes", path, "--tasks", ExampleFile("two-servers", "tasks.yaml"));
+
+            Assert.Equal(1, run.ExitCode);
+            var line = Assert.Single(run.Stderr.TrimEnd().Split('\n'));
+            Assert.StartsWith("error: ", line);
+            Assert.Contains(expected, line);
+            Assert.DoesNotContain("Parameter", line);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Place_RandomWithSameSeed_GivesTheSamePlacement()
+    {
+        string[] args = ["place", "--nodes", ExampleFile("spread-vs-bestfit", "nodes.yaml"), "--tasks", ExampleFile("spread-vs-bestfit", "tasks.yaml"), "--policy", "random", "--seed", "7", "--json"];
+
+        var first = LeptonProcess.Run(args);
+        var second = LeptonProcess.Run(args);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.Stdout, second.Stdout);
     }
 
     [Fact]

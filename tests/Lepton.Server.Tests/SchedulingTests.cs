@@ -129,4 +129,43 @@ public sealed class SchedulingTests
         Assert.Equal("n2", Assert.Single(moved.Placements).Node);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.PostAsync("/api/v1/nodes/nope/drain", null)).StatusCode);
     }
+
+    [Fact]
+    public async Task Capacity_FreedByCancelFailureAndSuccess_IsReusedToTheLastGpu()
+    {
+        await using var server = await TestServer.StartAsync();
+        var agent = await server.AgentAsync();
+        await TestServer.RegisterAsync(agent, "n1", gpus: 4);
+        var team = await server.TenantAsync("team-a");
+        for (var round = 0; round < 3; round++)
+        {
+            var jobs = new List<JobView>();
+            for (var i = 0; i < 4; i++)
+            {
+                jobs.Add(await TestServer.SubmitAsync(team, TestServer.Job($"r{round}-{i}", gpu: 1)));
+            }
+
+            foreach (var job in jobs)
+            {
+                await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
+            }
+
+            var beat = await agent.PostAsJsonAsync("/api/v1/agent/nodes/n1/heartbeat", new Heartbeat(), LeptonJsonContext.Default.Heartbeat);
+            var assignments = (await beat.Content.ReadFromJsonAsync(LeptonJsonContext.Default.HeartbeatResponse))!.Assignments;
+            Assert.Equal(4, assignments.Count);
+            Assert.Equal(4, assignments.SelectMany(a => a.Gpus).Distinct().Count());
+
+            // Free the GPUs three different ways: cancel, exit 0, exit 1 (no retries).
+            await team.PostAsync($"/api/v1/jobs/{jobs[0].Id}/cancel", null);
+            foreach (var (a, code) in assignments.Where(a => a.JobId != jobs[0].Id).Select((a, k) => (a, k % 2)))
+            {
+                var report = new TaskStatusReport { Attempt = a.Attempt, Status = "Exited", ExitCode = code };
+                (await agent.PostAsJsonAsync($"/api/v1/agent/nodes/n1/tasks/{a.TaskId}/status", report, LeptonJsonContext.Default.TaskStatusReport)).EnsureSuccessStatusCode();
+            }
+        }
+
+        var node = Assert.Single((await server.Admin.GetFromJsonAsync("/api/v1/nodes", LeptonJsonContext.Default.ListNodeView))!);
+        Assert.Equal(0, node.Allocated.GpuMilli);
+        Assert.Equal(0, node.Tasks);
+    }
 }

@@ -52,9 +52,10 @@ internal sealed class AgentCommand : ICliCommand
                 StopGrace = TimeSpan.FromSeconds(NonNegative("--stop-grace-seconds", parse.GetValue(stopGrace))),
             };
             using var agent = new NodeAgent(options);
+            using var termination = new TerminationSignal(cancellationToken);
             try
             {
-                await agent.RunAsync(cancellationToken);
+                await agent.RunAsync(termination.Token);
             }
             catch (InvalidOperationException e)
             {

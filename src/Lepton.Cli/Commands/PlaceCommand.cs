@@ -7,9 +7,8 @@ namespace Lepton.Cli.Commands;
 
 /// <summary><c>lepton place</c>: places the tasks of a file on the nodes of another with one policy and prints where each went.</summary>
 /// <remarks>
-/// Tasks are placed in file order, except that a more important task (higher priority) goes before a less important
-/// one; the sort is stable, so equal priorities keep file order and gang members stay together. Output lists tasks
-/// in file order either way.
+/// Tasks go to the Core <see cref="Scheduler"/> in file order; it places a more important task (higher priority) before
+/// a less important one with a stable sort, so equal priorities keep file order. Output lists tasks in file order.
 /// </remarks>
 internal sealed class PlaceCommand : ICliCommand
 {
@@ -45,8 +44,6 @@ internal sealed class PlaceCommand : ICliCommand
         var nodes = PlacementInput.ReadNodes(nodesPath);
         var tasks = PlacementInput.ReadTasks(tasksPath);
 
-        // The Scheduler orders by priority too; ordering here as well lets us map its input-order results back to file order.
-        var order = Enumerable.Range(0, tasks.Count).OrderByDescending(i => tasks[i].Priority).ToArray(); // stable
         PlacementResult result;
         try
         {
@@ -56,9 +53,10 @@ internal sealed class PlaceCommand : ICliCommand
                 scheduler.AddNode(node);
             }
 
-            foreach (var i in order)
+            // File order; the Scheduler itself places more important tasks first (a stable sort) and reports in input order.
+            foreach (var task in tasks)
             {
-                scheduler.AddTask(tasks[i]);
+                scheduler.AddTask(task);
             }
 
             result = scheduler.Schedule();
@@ -69,14 +67,7 @@ internal sealed class PlaceCommand : ICliCommand
             throw new CliError(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
         }
 
-        // Results come back in the order tasks were added; put them back in file order for the output.
-        var fileOrder = new TaskPlacement[tasks.Count];
-        for (var k = 0; k < order.Length; k++)
-        {
-            fileOrder[order[k]] = result.Placements[k];
-        }
-
-        var report = PlaceReport.From(result, fileOrder);
+        var report = PlaceReport.From(result);
         if (json)
         {
             Console.Out.WriteLine(report.ToJson());
@@ -90,7 +81,7 @@ internal sealed class PlaceCommand : ICliCommand
                 console.Profile.Width = 160;
             }
 
-            PlacementTable.Write(console, report, fileOrder);
+            PlacementTable.Write(console, report, result.Placements);
         }
 
         return 0;

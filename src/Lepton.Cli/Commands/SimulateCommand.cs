@@ -10,6 +10,6 @@ internal sealed class SimulateCommand : ICliCommand
     public Command Build() => new("simulate", "Replay traces on the placement core: the openb GPU-sharing experiment or a job trace over time.")
     {
         OpenbSimulateCommand.Build(),
-        //JOBS JobsSimulateCommand.Build(),
+        JobsSimulateCommand.Build(),
     };
 }

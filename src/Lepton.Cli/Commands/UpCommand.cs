@@ -5,13 +5,15 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using Lepton.Client.Contracts;
+using Lepton.Core.Placement;
+using Lepton.Server;
 
 namespace Lepton.Cli.Commands;
 
 /// <summary><c>lepton up</c>: a whole local cluster in one command — the server plus one agent for this machine, or N agents with declared resources.</summary>
 /// <remarks>
-/// The server and the agents run as child processes of this one (<c>lepton serve</c> and <c>lepton agent</c>), exactly as
-/// they would on a real cluster, so what works here works there. The agents use an agent token that is created once and
+/// The server runs in this process (so its heartbeat timeout and reclaim threshold are options here); the agents run as
+/// child <c>lepton agent</c> processes, exactly as they would on real machines, so what works here works there. The agents use an agent token that is created once and
 /// kept in <c>DIR/agent-token</c>. Ctrl-C (or SIGTERM) stops the agents first, so their tasks are stopped, then the server.
 /// </remarks>
 internal sealed class UpCommand : ICliCommand
@@ -33,11 +35,14 @@ internal sealed class UpCommand : ICliCommand
         var urls = new Option<string>("--urls") { Description = "The server's listen URL.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var agents = new Option<int?>("--agents") { Description = "Run N agents with declared resources (a small heterogeneous cluster) instead of one agent for this machine." };
         var declare = new Option<string[]>("--declare") { Description = "Resources of the agents, e.g. \"cpu=8,memory=32Gi,gpus=2xA100\"; repeat to give agents different shapes (used in turn).", AllowMultipleArgumentsPerToken = false };
-        var heartbeat = new Option<double?>("--heartbeat-seconds") { Description = "Agents' heartbeat period (default: what the server asks for)." };
+        var policy = new Option<string>("--policy") { Description = $"Placement policy ({string.Join(", ", PolicyRegistry.Names)}).", DefaultValueFactory = _ => LeptonServerOptions.DefaultPolicy };
+        var heartbeat = new Option<double?>("--heartbeat-seconds") { Description = "How often agents heartbeat (default 3)." };
+        var heartbeatTimeout = new Option<double?>("--heartbeat-timeout-seconds") { Description = "A node silent this long is marked Down and its work requeued (default 15)." };
+        var reclaimAfter = new Option<double?>("--reclaim-after-seconds") { Description = "A node holding nothing this long is reported reclaimable (default 600)." };
 
         var command = new Command("up", "Start a local cluster: the server (SQLite in --data-dir) and agents; Ctrl-C stops everything.")
         {
-            dataDir, urls, agents, declare, heartbeat,
+            dataDir, urls, agents, declare, policy, heartbeat, heartbeatTimeout, reclaimAfter,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -60,62 +65,90 @@ internal sealed class UpCommand : ICliCommand
                 AgentCommand.ParseDeclare(shape);
             }
 
-            var seconds = parse.GetValue(heartbeat);
+            var policyName = parse.GetValue(policy)!;
+            if (!PolicyRegistry.TryGet(policyName, out _))
+            {
+                throw new CliError($"unknown policy '{policyName}'; choose one of {string.Join(", ", PolicyRegistry.Names)}", 2);
+            }
+
+            var defaults = new LeptonServerOptions { DataDir = directory };
+            var options = defaults with
+            {
+                Urls = url,
+                Policy = policyName,
+                HeartbeatInterval = Seconds("--heartbeat-seconds", parse.GetValue(heartbeat)) ?? defaults.HeartbeatInterval,
+                HeartbeatTimeout = Seconds("--heartbeat-timeout-seconds", parse.GetValue(heartbeatTimeout)) ?? defaults.HeartbeatTimeout,
+                ReclaimAfter = Seconds("--reclaim-after-seconds", parse.GetValue(reclaimAfter)) ?? defaults.ReclaimAfter,
+                Announce = Console.Out,
+                LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+            };
+            if (options.HeartbeatTimeout <= options.HeartbeatInterval)
+            {
+                throw new CliError("--heartbeat-timeout-seconds must be longer than the heartbeat period", 2);
+            }
+
             Directory.CreateDirectory(directory);
-            return await RunAsync(directory, url, count, shapes, seconds, cancellationToken);
+            using var termination = new TerminationSignal(cancellationToken);
+            return await RunAsync(options, count, shapes, parse.GetValue(heartbeat), termination.Token);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string directory, string url, int? agentCount, string[] shapes, double? heartbeatSeconds, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(LeptonServerOptions options, int? agentCount, string[] shapes, double? heartbeatSeconds, CancellationToken cancellationToken)
     {
-        var children = new List<(string Name, Process Process)>();
+        var agents = new List<Process>();
+        await using var server = LeptonServer.BuildApp(options);
         try
         {
-            var server = StartLepton(["serve", "--data-dir", directory, "--urls", url]);
-            children.Add(("server", server));
-            using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
-            await WaitHealthyAsync(http, server, cancellationToken);
-
-            var adminTokenPath = Path.Combine(directory, "admin-token");
-            if (!File.Exists(adminTokenPath))
+            try
             {
-                throw new CliError($"the server is up but wrote no admin token at {adminTokenPath}");
+                await server.StartAsync(CancellationToken.None);
+            }
+            catch (IOException e)
+            {
+                throw new CliError($"cannot listen on {options.Urls}: {e.Message}");
             }
 
+            var url = options.Urls;
+            var directory = options.DataDir;
+            using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
+            var adminTokenPath = Path.Combine(directory, LeptonServer.AdminTokenFile);
             var agentToken = await AgentTokenAsync(http, directory, (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim(), cancellationToken);
-            var agents = AgentArguments(directory, url, agentToken, agentCount, shapes, heartbeatSeconds);
-            foreach (var (name, arguments) in agents)
+            var commandLines = AgentArguments(directory, url, agentToken, agentCount, shapes, heartbeatSeconds);
+            foreach (var (_, arguments) in commandLines)
             {
-                children.Add(($"agent {name}", StartLepton(arguments)));
+                agents.Add(StartLepton(arguments));
             }
 
             Console.WriteLine();
             Console.WriteLine($"Lepton is up: dashboard {url}/   API {url}/api/v1   metrics {url}/metrics");
             Console.WriteLine($"Admin token: {adminTokenPath}   (e.g. curl -H \"Authorization: Bearer $(cat {adminTokenPath})\" {url}/api/v1/nodes)");
-            Console.WriteLine($"{agents.Count} agent(s): {string.Join(", ", agents.Select(a => a.Name))}. Press Ctrl-C to stop.");
+            Console.WriteLine($"{commandLines.Count} agent(s): {string.Join(", ", commandLines.Select(a => a.Name))}. Press Ctrl-C to stop.");
 
-            var serverExit = server.WaitForExitAsync(CancellationToken.None);
-            await Task.WhenAny(serverExit, Task.Delay(Timeout.Infinite, cancellationToken));
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                throw new CliError($"the server exited with code {server.ExitCode}");
-            }
-
+            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
             Console.WriteLine("Stopping agents and server…");
             return 0;
         }
         finally
         {
             // Agents first: they stop their tasks; then the server.
-            await StopAsync(children.Where(c => c.Name != "server").Select(c => c.Process).ToList(), TimeSpan.FromSeconds(20));
-            await StopAsync(children.Where(c => c.Name == "server").Select(c => c.Process).ToList(), TimeSpan.FromSeconds(10));
-            foreach (var (_, process) in children)
+            await StopAsync(agents, TimeSpan.FromSeconds(20));
+            foreach (var process in agents)
             {
                 process.Dispose();
             }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await server.StopAsync(grace.Token);
         }
     }
+
+    private static TimeSpan? Seconds(string option, double? value) => value switch
+    {
+        null => null,
+        > 0 and <= 86_400 => TimeSpan.FromSeconds(value.Value),
+        _ => throw new CliError($"{option} must be between 0 and 86400", 2),
+    };
 
     /// <summary>The command lines of the agents: one for this machine, or <paramref name="count"/> with declared shapes.</summary>
     internal static List<(string Name, List<string> Arguments)> AgentArguments(string directory, string url, string token, int? count, string[] shapes, double? heartbeatSeconds)
@@ -177,41 +210,6 @@ internal sealed class UpCommand : ICliCommand
         }
 
         return Process.Start(info) ?? throw new CliError($"could not start {path}");
-    }
-
-    private static async Task WaitHealthyAsync(HttpClient http, Process server, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (server.HasExited)
-            {
-                throw new CliError($"the server exited with code {server.ExitCode} before it was ready");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("healthz", cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new CliError($"the server did not answer {http.BaseAddress}healthz within 60 s");
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
     }
 
     private static async Task<string> AgentTokenAsync(HttpClient http, string directory, string adminToken, CancellationToken cancellationToken)

@@ -24,7 +24,8 @@ public sealed record TaskRef
 /// <summary>Response to a heartbeat: what to start and what to kill.</summary>
 /// <remarks>
 /// <see cref="Assignments"/> lists every task attempt bound to this node that the agent did not report running and that
-/// has not exited: the agent starts those it does not already run (idempotent). <see cref="Kill"/> lists reported
+/// has not been reported exited: the agent starts each (task, attempt) at most once, so it must remember attempts it already
+/// started (an attempt that just exited may be listed again until its exit report arrives). <see cref="Kill"/> lists reported
 /// attempts the server no longer assigns here (cancelled, preempted, requeued): the agent kills their process trees.
 /// </remarks>
 public sealed record HeartbeatResponse

@@ -32,4 +32,5 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(PendingReasonView))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(ReclaimableNodes))]
 public sealed partial class LeptonJsonContext : JsonSerializerContext;

@@ -1,6 +1,6 @@
 namespace Lepton.Client.Contracts;
 
-/// <summary>Body of <c>POST /api/v1/agent/tasks/{taskId}/logs</c>: a chunk of a task attempt's output.</summary>
+/// <summary>Body of <c>POST /api/v1/agent/nodes/{name}/tasks/{taskId}/logs</c>: a chunk of a task attempt's output.</summary>
 public sealed record LogChunk
 {
     /// <summary>Attempt the output belongs to.</summary>

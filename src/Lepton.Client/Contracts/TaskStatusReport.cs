@@ -1,9 +1,9 @@
 namespace Lepton.Client.Contracts;
 
-/// <summary>Body of <c>POST /api/v1/agent/tasks/{taskId}/status</c>: an agent reports a task attempt started or exited.</summary>
+/// <summary>Body of <c>POST /api/v1/agent/nodes/{name}/tasks/{taskId}/status</c>: an agent reports a task attempt started or exited.</summary>
 public sealed record TaskStatusReport
 {
-    /// <summary>Attempt the report is about; a report for a stale attempt is ignored.</summary>
+    /// <summary>Attempt the report is about; a report for a stale attempt (requeued, moved, ended) is accepted (204) and ignored.</summary>
     public int Attempt { get; set; }
 
     /// <summary><c>Started</c> or <c>Exited</c>.</summary>

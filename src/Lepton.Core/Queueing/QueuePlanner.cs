@@ -31,6 +31,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         ArgumentNullException.ThrowIfNull(snapshot);
         var cluster = new ClusterState(snapshot.Nodes);
         var usage = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
+        var victims = new List<BoundJob>();
         foreach (var job in snapshot.Bound)
         {
             foreach (var task in job.Tasks)
@@ -39,28 +40,43 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             }
 
             usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + Total(job.Tasks);
-        }
-
-        var engine = new PlacementEngine(cluster, policy, options);
-        var victims = new List<BoundJob>();
-        foreach (var job in snapshot.Bound)
-        {
             if (job.Preemptible)
             {
                 victims.Add(job);
             }
         }
 
-        var pending = new List<QueuedJob>(snapshot.Pending);
+        return Plan(cluster, victims, snapshot.Pending, snapshot.Quotas, usage);
+    }
+
+    /// <summary>Computes a plan on a cluster that already holds every bound task (a long-lived mirror, so that a cycle
+    /// does not rebuild the cluster), committing the plan's bindings and evictions into <paramref name="cluster"/>.</summary>
+    /// <param name="cluster">Current allocations; changed in place to the state after the plan.</param>
+    /// <param name="preemptible">Bound jobs that are preemptible (the only possible victims).</param>
+    /// <param name="pendingJobs">Jobs waiting, in any order.</param>
+    /// <param name="quotas">Hard cap per tenant; a tenant missing here is unlimited.</param>
+    /// <param name="tenantUsage">What each tenant's bound tasks hold now (not changed).</param>
+    public Plan Plan(ClusterState cluster, IReadOnlyList<BoundJob> preemptible, IReadOnlyList<QueuedJob> pendingJobs,
+        IReadOnlyDictionary<string, ResourceVector> quotas, IReadOnlyDictionary<string, ResourceVector> tenantUsage)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(preemptible);
+        ArgumentNullException.ThrowIfNull(pendingJobs);
+        ArgumentNullException.ThrowIfNull(quotas);
+        ArgumentNullException.ThrowIfNull(tenantUsage);
+        var usage = new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
+        var engine = new PlacementEngine(cluster, policy, options);
+        var victims = new List<BoundJob>(preemptible);
+        var pending = new List<QueuedJob>(pendingJobs);
         pending.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Sequence.CompareTo(b.Sequence));
 
         var bindings = new List<Binding>();
         var evictions = new List<Eviction>();
         var waiting = new Dictionary<long, QueueReason>();
         var anyReady = false;
-        foreach (var node in snapshot.Nodes)
+        for (var i = 0; i < cluster.NodeCount && !anyReady; i++)
         {
-            anyReady |= node.State == NodeState.Ready;
+            anyReady = cluster.StateOf(i) == NodeState.Ready;
         }
 
         PlacementEngine? emptyEngine = null;
@@ -73,7 +89,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
             var total = Total(job.Replicas);
             var used = usage.GetValueOrDefault(job.Tenant);
-            if (snapshot.Quotas.TryGetValue(job.Tenant, out var quota) && !(used + total).FitsIn(quota))
+            if (quotas.TryGetValue(job.Tenant, out var quota) && !(used + total).FitsIn(quota))
             {
                 waiting[job.Id] = new QueueReason(QueueReasonCodes.QuotaExceeded,
                     $"tenant '{job.Tenant}' holds {used} of its quota {quota}; this job needs {total} more", []);
@@ -95,7 +111,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 continue;
             }
 
-            emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(snapshot.Nodes)), policy, options);
+            emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, options);
             waiting[job.Id] = Explain(job, engine, emptyEngine);
         }
 
@@ -226,12 +242,14 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         return result;
     }
 
-    private static List<NodeSpec> EmptyCluster(IReadOnlyList<NodeSpec> nodes)
+    private static List<NodeSpec> EmptyCluster(ClusterState cluster)
     {
-        var result = new List<NodeSpec>(nodes.Count);
-        foreach (var node in nodes)
+        var result = new List<NodeSpec>(cluster.NodeCount);
+        for (var i = 0; i < cluster.NodeCount; i++)
         {
-            result.Add(node.State == NodeState.Down ? node : node with { State = NodeState.Ready });
+            var node = cluster.NodeAt(i);
+            var state = cluster.StateOf(i);
+            result.Add(node with { State = state == NodeState.Down ? NodeState.Down : NodeState.Ready });
         }
 
         return result;

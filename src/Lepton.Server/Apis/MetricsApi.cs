@@ -15,11 +15,11 @@ internal static class MetricsApi
 {
     private static readonly string[] Resources = ["cpu_milli", "memory_mib", "gpu_milli", "fpga", "network_mbps"];
 
-    public static void Map(IEndpointRouteBuilder app, ControlPlane plane, SchedulingMetrics metrics) =>
-        app.MapGet("/metrics", () => Results.Text(Render(plane, metrics), "text/plain; version=0.0.4; charset=utf-8"))
+    public static void Map(IEndpointRouteBuilder app, ControlPlane plane, SchedulingMetrics metrics, Reclaim.ReclaimTracker? reclaim = null) =>
+        app.MapGet("/metrics", () => Results.Text(Render(plane, metrics, reclaim), "text/plain; version=0.0.4; charset=utf-8"))
             .ExcludeFromDescription();
 
-    public static string Render(ControlPlane plane, SchedulingMetrics metrics)
+    public static string Render(ControlPlane plane, SchedulingMetrics metrics, Reclaim.ReclaimTracker? reclaim = null)
     {
         var text = new StringBuilder();
         var jobs = new Dictionary<(string State, string Tenant), int>();
@@ -125,6 +125,7 @@ internal static class MetricsApi
         Histogram(text, "lepton_scheduling_cycle_seconds", "Duration of one scheduling cycle (snapshot, plan, commit).", cycle);
         Header(text, "lepton_preemptions_total", "counter", "Jobs evicted to make room for more important ones.");
         text.Append(CultureInfo.InvariantCulture, $"lepton_preemptions_total {metrics.Preemptions}\n");
+        reclaim?.WriteMetrics(text);
         return text.ToString();
     }
 

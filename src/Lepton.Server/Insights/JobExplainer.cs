@@ -7,13 +7,12 @@ using Lepton.Core.Queueing;
 using Lepton.Core.Resources;
 using Lepton.Core.Workloads;
 using Lepton.Server.Model;
-using Lepton.Server.Scheduling;
 
 namespace Lepton.Server.Insights;
 
 /// <summary>Answers "why is my job pending?" from the current cluster snapshot and queue, for <c>GET /api/v1/jobs/{id}/explain</c>.</summary>
 /// <remarks>
-/// <para>It takes the same snapshot the scheduling loop plans on and asks the placement core's
+/// <para>It snapshots the control plane the way the scheduling loop does (nodes, bound tasks, queue, quotas) and asks the placement core's
 /// <see cref="PlacementEngine.Explain"/> twice: on the cluster as it is (which constraints rule out which nodes now) and on
 /// the same nodes with nothing allocated (could any node ever hold it?). Filters do not depend on the policy, so the
 /// engine runs <c>firstfit</c>, which needs no target workload.</para>
@@ -21,7 +20,7 @@ namespace Lepton.Server.Insights;
 /// least CPU and memory missing — and names what must free up there and which running work holds it, lower-priority
 /// preemptible work first. Another tenant's work is shown without its name.</para>
 /// </remarks>
-internal sealed class JobExplainer(ControlPlane plane, SchedulerLoop loop)
+internal sealed class JobExplainer(ControlPlane plane)
 {
     private static readonly PlacementPolicy FilterPolicy = PolicyRegistry.Get("firstfit");
 
@@ -51,7 +50,7 @@ internal sealed class JobExplainer(ControlPlane plane, SchedulerLoop loop)
             return basis with { Summary = NotPendingSummary(job) };
         }
 
-        var (snapshot, names, _) = loop.TakeSnapshot();
+        var (snapshot, names) = TakeSnapshot();
         var queue = snapshot.Pending.OrderByDescending(p => p.Priority).ThenBy(p => p.Sequence).Select(p => p.Id).ToList();
         var position = queue.IndexOf(id);
         var request = job.Requests[0];
@@ -132,6 +131,61 @@ internal sealed class JobExplainer(ControlPlane plane, SchedulerLoop loop)
             WouldRunIf = wouldRunIf,
             Blockers = blockers,
         };
+    }
+
+    /// <summary>Nodes (by name), what is bound where, the queue and quotas, read under the model lock.</summary>
+    private (QueueSnapshot Snapshot, string[] Names) TakeSnapshot()
+    {
+        lock (plane.Gate)
+        {
+            var nodes = plane.Nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+            var index = new Dictionary<string, int>(nodes.Length, StringComparer.Ordinal);
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                index[nodes[i].Name] = i;
+            }
+
+            var bound = new List<BoundJob>();
+            var pending = new List<QueuedJob>();
+            foreach (var job in plane.Jobs.Values)
+            {
+                if (job.State == JobState.Pending)
+                {
+                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
+                    continue;
+                }
+
+                if (job.State is not (JobState.Scheduled or JobState.Running))
+                {
+                    continue;
+                }
+
+                var tasks = new List<BoundTask>();
+                foreach (var task in job.Tasks)
+                {
+                    if (task.IsBound && task.Node is { } name && index.TryGetValue(name, out var i))
+                    {
+                        var gpus = GpuSet.Empty;
+                        foreach (var device in task.Gpus)
+                        {
+                            var ordinal = NodeOperations.IndexOfGpu(nodes[i].Registration, device);
+                            if (ordinal >= 0)
+                            {
+                                gpus = gpus.With(ordinal);
+                            }
+                        }
+
+                        tasks.Add(new BoundTask(job.Requests[task.Replica], new NodePlacement(i, gpus)));
+                    }
+                }
+
+                bound.Add(new BoundJob(job.Id, job.Tenant, job.Priority, job.Preemptible, job.Id, tasks));
+            }
+
+            var quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
+                .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
+            return (new QueueSnapshot([.. nodes.Select(n => n.ToSpec())], bound, pending, quotas), [.. nodes.Select(n => n.Name)]);
+        }
     }
 
     private static string NotPendingSummary(Job job)

@@ -62,10 +62,16 @@ internal sealed class ControlPlane : IDisposable
         foreach (var job in contents.Jobs)
         {
             Jobs[job.Id] = job;
+            if (job.State == JobState.Pending)
+            {
+                PendingJobs.Add(job.Id);
+            }
+
             _nextJobId = Math.Max(_nextJobId, job.Id);
             foreach (var task in job.Tasks)
             {
                 Tasks[task.Id] = task;
+                IndexTask(task);
                 _nextTaskId = Math.Max(_nextTaskId, task.Id);
             }
         }
@@ -81,6 +87,50 @@ internal sealed class ControlPlane : IDisposable
     public Dictionary<string, Node> Nodes { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<long, Job> Jobs { get; } = [];
     public Dictionary<long, JobTask> Tasks { get; } = [];
+
+    /// <summary>Ids of tasks written since the scheduler last looked (their binding may have changed); guarded by <see cref="Gate"/>.</summary>
+    public HashSet<long> DirtyTasks { get; } = [];
+
+    /// <summary>Ids of the tasks bound to each node; guarded by <see cref="Gate"/>.</summary>
+    public Dictionary<string, HashSet<long>> TasksOnNode { get; } = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<long, string> _indexedNode = [];
+
+    /// <summary>The ids of tasks bound to <paramref name="node"/> (empty if none); call under <see cref="Gate"/>.</summary>
+    public IReadOnlyCollection<long> TasksOn(string node) => TasksOnNode.TryGetValue(node, out var ids) ? ids : [];
+
+    /// <summary>Keeps <see cref="TasksOnNode"/> in step with a task's binding (writer, under the lock).</summary>
+    public void IndexTask(JobTask task)
+    {
+        var node = task.IsBound ? task.Node : null;
+        if (_indexedNode.TryGetValue(task.Id, out var old))
+        {
+            if (old == node)
+            {
+                return;
+            }
+
+            TasksOnNode[old].Remove(task.Id);
+            _indexedNode.Remove(task.Id);
+        }
+
+        if (node is not null)
+        {
+            if (!TasksOnNode.TryGetValue(node, out var ids))
+            {
+                TasksOnNode[node] = ids = [];
+            }
+
+            ids.Add(task.Id);
+            _indexedNode[task.Id] = node;
+        }
+    }
+
+    /// <summary>Ids of jobs in state Pending (what a scheduling cycle considers); guarded by <see cref="Gate"/>.</summary>
+    public HashSet<long> PendingJobs { get; } = [];
+
+    /// <summary>Bumped whenever a node row is written (registration, drain, Down, back up); the scheduler then rebuilds its cluster.</summary>
+    public long NodesVersion { get; private set; }
 
     /// <summary>Bumped by every mutation that can change what the scheduler would decide.</summary>
     public long SchedulingVersion { get; private set; }
@@ -180,7 +230,7 @@ internal sealed class ControlPlane : IDisposable
             var wake = false;
             try
             {
-                using var tx = _store.Begin();
+                using var tx = new TrackingTransaction(this, _store.Begin());
                 lock (Gate)
                 {
                     foreach (var m in batch)
@@ -233,6 +283,42 @@ internal sealed class ControlPlane : IDisposable
         }
 
         _store.Dispose();
+    }
+
+    /// <summary>Passes writes to the store and notes, for the scheduler, which tasks and nodes they touched.</summary>
+    private sealed class TrackingTransaction(ControlPlane plane, IStoreTransaction inner) : IStoreTransaction
+    {
+        public void UpsertTenant(Tenant tenant) => inner.UpsertTenant(tenant);
+        public void InsertToken(ApiToken token) => inner.InsertToken(token);
+        public void UpsertJob(Job job)
+        {
+            if (job.State == JobState.Pending)
+            {
+                plane.PendingJobs.Add(job.Id);
+            }
+            else
+            {
+                plane.PendingJobs.Remove(job.Id);
+            }
+
+            inner.UpsertJob(job);
+        }
+        public void InsertEvent(long jobId, JobEventView jobEvent) => inner.InsertEvent(jobId, jobEvent);
+        public void Commit() => inner.Commit();
+        public void Dispose() => inner.Dispose();
+
+        public void UpsertNode(Node node)
+        {
+            plane.NodesVersion++;
+            inner.UpsertNode(node);
+        }
+
+        public void UpsertTask(JobTask task)
+        {
+            plane.DirtyTasks.Add(task.Id);
+            plane.IndexTask(task);
+            inner.UpsertTask(task);
+        }
     }
 
     /// <summary>A queued change.</summary>

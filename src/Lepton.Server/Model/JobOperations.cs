@@ -139,14 +139,15 @@ internal sealed class JobOperations(ControlPlane plane)
             throw ApiException.BadField("exitCode", "is required when status is Exited");
         }
 
-        if (!plane.Tasks.TryGetValue(taskId, out var task) || task.Node != node)
+        if (!plane.Tasks.TryGetValue(taskId, out var task))
         {
-            throw ApiException.NotFound($"task {taskId} on node '{node}'");
+            throw ApiException.NotFound($"task {taskId}");
         }
 
         var job = plane.Jobs[task.JobId];
-        if (task.Attempt != report.Attempt || !task.IsBound)
+        if (task.Node != node || task.Attempt != report.Attempt || !task.IsBound)
         {
+            // A report about an attempt the server has since requeued, moved or ended: nothing to do.
             return false;
         }
 

@@ -90,8 +90,9 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         }
 
         var assignments = new List<TaskAssignment>();
-        foreach (var task in plane.Tasks.Values)
+        foreach (var id in plane.TasksOn(node.Name))
         {
+            var task = plane.Tasks[id];
             if (task.Node != node.Name || !task.IsBound || running.Contains((task.Id, task.Attempt)))
             {
                 continue;
@@ -198,9 +199,10 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
     private List<Job> JobsOn(string node)
     {
         var jobs = new List<Job>();
-        foreach (var job in plane.Jobs.Values)
+        foreach (var id in plane.TasksOn(node))
         {
-            if (!job.IsTerminal && job.Tasks.Any(t => t.IsBound && t.Node == node))
+            var job = plane.Jobs[plane.Tasks[id].JobId];
+            if (!job.IsTerminal && !jobs.Contains(job))
             {
                 jobs.Add(job);
             }
@@ -214,12 +216,9 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         var perGpu = new int[node.Registration.Gpus.Count];
         long cpu = 0, memory = 0, gpu = 0, fpga = 0, network = 0;
         var tasks = 0;
-        foreach (var task in plane.Tasks.Values)
+        foreach (var id in plane.TasksOn(node.Name))
         {
-            if (task.Node != node.Name || !task.IsBound)
-            {
-                continue;
-            }
+            var task = plane.Tasks[id];
 
             var request = plane.Jobs[task.JobId].Requests[task.Replica];
             tasks++;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
-using Lepton.Core.Placement;
 using Lepton.Core.Queueing;
+using Lepton.Core.Resources;
 using Lepton.Server.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +18,8 @@ namespace Lepton.Server.Scheduling;
 internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, QueuePlanner planner, SchedulingMetrics metrics,
     TimeSpan tick, ILogger<SchedulerLoop> log) : BackgroundService
 {
+    private readonly ClusterMirror _mirror = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long lastVersion = -1;
@@ -66,75 +68,50 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         }
     }
 
-    /// <summary>One cycle: snapshot, plan, commit.</summary>
+    /// <summary>One cycle: bring the mirror up to date, plan on it, commit the plan.</summary>
     public async Task RunCycleAsync()
     {
         var start = Stopwatch.GetTimestamp();
-        var (snapshot, nodeNames, registrations) = TakeSnapshot();
-        if (snapshot.Pending.Count == 0)
-        {
-            return;
-        }
-
-        var plan = planner.Plan(snapshot);
-        await plane.MutateAsync(tx => Apply(tx, plan, nodeNames, registrations), schedulingChange: plan.Evictions.Count > 0);
-        metrics.ObserveCycle(Stopwatch.GetElapsedTime(start).TotalSeconds);
-    }
-
-    internal (QueueSnapshot, string[], Lepton.Client.Contracts.NodeRegistration[]) TakeSnapshot()
-    {
+        var pending = new List<QueuedJob>();
+        var tasks = new Dictionary<long, JobTasks>();
+        List<BoundJob> victims;
+        Dictionary<string, ResourceVector> quotas;
         lock (plane.Gate)
         {
-            var nodeList = plane.Nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
-            var specs = new NodeSpec[nodeList.Length];
-            var names = new string[nodeList.Length];
-            var registrations = new NodeRegistration[nodeList.Length];
-            var index = new Dictionary<string, int>(nodeList.Length, StringComparer.Ordinal);
-            for (var i = 0; i < nodeList.Length; i++)
+            _mirror.Sync(plane);
+            foreach (var id in plane.PendingJobs)
             {
-                specs[i] = nodeList[i].ToSpec();
-                names[i] = nodeList[i].Name;
-                registrations[i] = nodeList[i].Registration;
-                index[names[i]] = i;
+                var job = plane.Jobs[id];
+                pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
+                tasks[job.Id] = new JobTasks(job.Tenant, job.Preemptible, [.. job.Tasks.Select(t => t.Id)], [.. job.Tasks.Select(t => t.Attempt)], job.Requests);
             }
 
-            var bound = new List<BoundJob>();
-            var pending = new List<QueuedJob>();
-            foreach (var job in plane.Jobs.Values)
+            if (pending.Count == 0)
             {
-                if (job.State == JobState.Pending)
-                {
-                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
-                }
-                else if (job.State is JobState.Scheduled or JobState.Running)
-                {
-                    var tasks = new List<BoundTask>(job.Tasks.Count);
-                    foreach (var task in job.Tasks)
-                    {
-                        if (task.IsBound && task.Node is { } n && index.TryGetValue(n, out var i))
-                        {
-                            var gpus = GpuSet.Empty;
-                            foreach (var device in task.Gpus)
-                            {
-                                var ordinal = NodeOperations.IndexOfGpu(registrations[i], device);
-                                if (ordinal >= 0)
-                                {
-                                    gpus = gpus.With(ordinal);
-                                }
-                            }
-
-                            tasks.Add(new BoundTask(job.Requests[task.Replica], new NodePlacement(i, gpus)));
-                        }
-                    }
-
-                    bound.Add(new BoundJob(job.Id, job.Tenant, job.Priority, job.Preemptible, job.Id, tasks));
-                }
+                return;
             }
 
-            var quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
+            victims = _mirror.Preemptible(plane);
+            quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
                 .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
-            return (new QueueSnapshot(specs, bound, pending, quotas), names, registrations);
         }
+
+        Plan plan;
+        try
+        {
+            plan = planner.Plan(_mirror.Cluster, victims, pending, quotas, _mirror.Usage);
+        }
+        catch
+        {
+            _mirror.Invalidate();
+            throw;
+        }
+
+        _mirror.Record(plan, tasks);
+        var names = _mirror.Names;
+        var registrations = _mirror.Registrations;
+        await plane.MutateAsync(tx => Apply(tx, plan, names, registrations), schedulingChange: plan.Evictions.Count > 0);
+        metrics.ObserveCycle(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
     private int Apply(Persistence.IStoreTransaction tx, Plan plan, string[] nodeNames, NodeRegistration[] registrations)

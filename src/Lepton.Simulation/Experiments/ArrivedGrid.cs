@@ -42,12 +42,9 @@ public sealed class ArrivedGrid
         PythonRounding.RoundToInteger((double)arrivedMilli / totalGpus / 10);
 
     /// <summary>Records the state after one pod attempt.</summary>
-    /// <param name="arrivedMilli">Σ n·g over all pods attempted so far, this one included.</param>
-    /// <param name="usedMilli">GPU milli allocated in the cluster.</param>
-    /// <param name="fragMilli">Σ F(N) over all nodes.</param>
-    /// <param name="idleMilli">GPU milli free in the cluster.</param>
-    public void Record(long arrivedMilli, long usedMilli, double fragMilli, long idleMilli)
+    public void Record(OpenbEvent e)
     {
+        var (arrivedMilli, usedMilli, fragMilli, idleMilli) = e;
         Events++;
         var bucket = ArriveRatio(arrivedMilli, _totalGpus);
         if (bucket < 0 || bucket >= _count.Length)

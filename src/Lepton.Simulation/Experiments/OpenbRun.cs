@@ -15,6 +15,8 @@ namespace Lepton.Simulation.Experiments;
 /// <para>Every pod gets one attempt; a pod that fits nowhere is dropped; nothing departs. After each attempt the
 /// run records (arrived, used, Σ F(N), idle) on the <see cref="ArrivedGrid"/>. The fragmentation total comes from
 /// Core's <see cref="FragmentationTracker"/>, which recomputes F only for the node that changed.</para>
+/// <para>The openb protocol has no time axis (no arrival or departure times, one attempt per pod in list order), so
+/// the replay is a plain loop; the discrete-event engine drives the job simulations, where time matters.</para>
 /// </remarks>
 public static class OpenbRun
 {
@@ -53,8 +55,26 @@ public static class OpenbRun
         });
         var fragmentation = new FragmentationTracker(state, workload.Target);
         var grid = new ArrivedGrid(cluster.TotalGpus, GridColumns(tune));
-        var capacity = cluster.CapacityGpuMilli;
-        long arrived = 0, used = 0;
+        var placed = Replay(engine, fragmentation, pods, grid.Record);
+
+        return new OpenbRunResult(workload.Name, policy.Name, seed, grid.ToSeries(), pods.Count, placed, stopwatch.Elapsed);
+    }
+
+    /// <summary>Attempts each pod once, in order, committing those that fit, and reports the cluster after every attempt.</summary>
+    /// <param name="engine">The engine, on the cluster state <paramref name="fragmentation"/> tracks.</param>
+    /// <param name="fragmentation">Tracks Σ F(N) of the same cluster state.</param>
+    /// <param name="pods">The pods in run order.</param>
+    /// <param name="record">Called after every attempt, placed or failed.</param>
+    /// <returns>The number of pods placed.</returns>
+    public static int Replay(PlacementEngine engine, FragmentationTracker fragmentation, IReadOnlyList<TaskRequest> pods, Action<OpenbEvent> record)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(fragmentation);
+        ArgumentNullException.ThrowIfNull(pods);
+        ArgumentNullException.ThrowIfNull(record);
+        var capacity = engine.Cluster.TotalCapacity.GpuMilli;
+        var used = engine.Cluster.TotalAllocated.GpuMilli;
+        long arrived = 0;
         var placed = 0;
         foreach (var pod in pods)
         {
@@ -66,10 +86,10 @@ public static class OpenbRun
                 placed++;
             }
 
-            grid.Record(arrived, used, fragmentation.TotalFragmentedMilli, capacity - used);
+            record(new OpenbEvent(arrived, used, fragmentation.TotalFragmentedMilli, capacity - used));
         }
 
-        return new OpenbRunResult(workload.Name, policy.Name, seed, grid.ToSeries(), pods.Count, placed, stopwatch.Elapsed);
+        return placed;
     }
 
     /// <summary>The last grid column for a tune ratio: 130 for the published 1.3.</summary>

@@ -15,11 +15,13 @@ internal static class ReportStyle
         section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin: 0 0 18px; }
         h2 { font-size: 18px; margin: 0 0 10px; }
         h3 { font-size: 14px; margin: 14px 0 6px; color: var(--muted); font-weight: 600; }
-        nav a { margin-right: 10px; color: #2456c7; text-decoration: none; }
+        nav { display: flex; flex-wrap: wrap; gap: 4px 14px; margin-bottom: 6px; }
+        nav a { color: #2456c7; text-decoration: none; }
         .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
         svg.chart { width: 100%; height: auto; background: #fff; }
         svg.chart .title { font-size: 14px; font-weight: 600; fill: var(--fg); }
-        svg.chart .tick, svg.chart .legend { font-size: 11px; fill: var(--muted); }
+        svg.chart .tick { font-size: 11px; fill: var(--muted); }
+        svg.chart .legend { font-size: 12px; fill: var(--muted); }
         svg.chart .axis { font-size: 12px; fill: var(--fg); }
         svg.chart .grid { stroke: #eceff4; stroke-width: 1; }
         svg.chart .frame { fill: none; stroke: #aab2c0; stroke-width: 1; }
@@ -37,6 +39,18 @@ internal static class ReportStyle
         .kpi b { display: block; font-size: 20px; }
         .kpi span { color: var(--muted); font-size: 12px; }
         footer { color: var(--muted); font-size: 12px; padding: 0 32px 24px; }
+        """;
+
+    /// <summary>A small inline script that marks, once the page has laid out, how many chart lines the browser actually
+    /// drew (non-zero length): <c>body[data-rendered-series]</c>. Tests read it through headless Chromium.</summary>
+    public const string RenderCheckScript = """
+        <script>
+        window.addEventListener('load', function () {
+          var drawn = 0;
+          document.querySelectorAll('svg.chart path.series').forEach(function (p) { if (p.getTotalLength() > 0) { drawn++; } });
+          document.body.setAttribute('data-rendered-series', String(drawn));
+        });
+        </script>
         """;
 
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];

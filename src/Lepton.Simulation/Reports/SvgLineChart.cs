@@ -14,6 +14,8 @@ public sealed class SvgLineChart
     private const double Right = 16;
     private const double Top = 34;
     private const double Bottom = 44;
+    private const int LegendColumns = 4;
+    private const double LegendRowHeight = 17;
 
     /// <summary>Chart title.</summary>
     public required string Title { get; init; }
@@ -47,7 +49,9 @@ public sealed class SvgLineChart
         double Sy(double y) => Top + plotHeight - ((y - yMin) / (yMax - yMin) * plotHeight);
 
         var svg = new StringBuilder();
-        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" data-chart=\"{Escape(Id)}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Escape(Title)}\">"));
+        var legendCount = Series.Count(s => !s.Dashed) + (Series.Any(s => s.Dashed) ? 1 : 0);
+        var totalHeight = Height + (Math.Ceiling(legendCount / (double)LegendColumns) * LegendRowHeight) + 6;
+        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" data-chart=\"{Escape(Id)}\" viewBox=\"0 0 {Width} {totalHeight}\" role=\"img\" aria-label=\"{Escape(Title)}\">"));
         svg.Append(Invariant($"<text class=\"title\" x=\"{Left}\" y=\"20\">{Escape(Title)}</text>"));
         svg.Append(Invariant($"<defs><clipPath id=\"clip-{Escape(Id)}\"><rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\"/></clipPath></defs>"));
 
@@ -79,31 +83,30 @@ public sealed class SvgLineChart
             }
 
             var dash = series.Dashed ? " stroke-dasharray=\"5 4\" stroke-opacity=\"0.75\"" : "";
+            if (series.StrokeWidth is { } strokeWidth)
+            {
+                dash += Invariant($" style=\"stroke-width:{strokeWidth}px\"");
+            }
+
             svg.Append(Invariant($"<path class=\"series{(series.Dashed ? " reference" : "")}\" data-series=\"{Escape(series.Name)}\" d=\"{path}\" stroke=\"{Escape(series.Colour)}\"{dash}><title>{Escape(series.Name)}</title></path>"));
         }
 
         svg.Append("</g>");
 
-        // Legend: solid series first, two columns when there are many.
-        var legend = Series.Where(s => !s.Dashed).ToList();
-        var hasReference = Series.Any(s => s.Dashed);
-        var rows = (int)Math.Ceiling(legend.Count / 2.0);
-        for (var i = 0; i < legend.Count; i++)
+        // Legend below the plot, never over the lines: solid series in columns, then the dashed reference entry.
+        var entries = Series.Where(s => !s.Dashed).Select(s => (s.Name, s.Colour, Dashed: false)).ToList();
+        if (Series.Any(s => s.Dashed))
         {
-            var column = legend.Count > 4 ? i / rows : 0;
-            var row = legend.Count > 4 ? i % rows : i;
-            var lx = Left + 12 + (column * 120);
-            var ly = Top + 14 + (row * 16);
-            svg.Append(Invariant($"<line x1=\"{lx}\" y1=\"{ly - 4}\" x2=\"{lx + 18}\" y2=\"{ly - 4}\" stroke=\"{Escape(legend[i].Colour)}\" stroke-width=\"2.5\"/>"));
-            svg.Append(Invariant($"<text class=\"legend\" x=\"{lx + 24}\" y=\"{ly}\">{Escape(legend[i].Name)}</text>"));
+            entries.Add(("published median", "#666", true));
         }
 
-        if (hasReference)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var ly = Top + 14 + (Math.Max(rows, legend.Count > 4 ? rows : legend.Count) * 16);
-            var lx = Left + 12;
-            svg.Append(Invariant($"<line x1=\"{lx}\" y1=\"{ly - 4}\" x2=\"{lx + 18}\" y2=\"{ly - 4}\" stroke=\"#666\" stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>"));
-            svg.Append(Invariant($"<text class=\"legend\" x=\"{lx + 24}\" y=\"{ly}\">published median</text>"));
+            var lx = Left + ((i % LegendColumns) * ((Width - Left - Right) / LegendColumns));
+            var ly = Height + 14 + ((i / LegendColumns) * LegendRowHeight);
+            var dash = entries[i].Dashed ? " stroke-dasharray=\"5 4\"" : "";
+            svg.Append(Invariant($"<line x1=\"{lx:F1}\" y1=\"{ly - 4}\" x2=\"{lx + 18:F1}\" y2=\"{ly - 4}\" stroke=\"{Escape(entries[i].Colour)}\" stroke-width=\"2.5\"{dash}/>"));
+            svg.Append(Invariant($"<text class=\"legend\" x=\"{lx + 24:F1}\" y=\"{ly}\">{Escape(entries[i].Name)}</text>"));
         }
 
         svg.Append("</svg>");

@@ -80,7 +80,7 @@ public static class OpenbNodeReader
                 GpuModel = model < 0 || csv.IsMissing(model) ? "" : models.Get(csv[model]),
                 Fpga = fpga < 0 || csv.IsMissing(fpga) ? 0 : csv.GetInt32(fpga),
                 NetworkMbps = network < 0 || csv.IsMissing(network) ? 0 : csv.GetInt64(network),
-                Labels = labels < 0 ? Empty : csv.GetLabels(labels),
+                Labels = labels < 0 || csv.IsMissing(labels) ? Empty : csv.GetLabels(labels),
                 PricePerHour = price < 0 || csv.IsMissing(price) ? 0 : csv.GetDouble(price),
                 IdleWatts = idle < 0 || csv.IsMissing(idle) ? 0 : csv.GetDouble(idle),
                 PeakWatts = peak < 0 || csv.IsMissing(peak) ? 0 : csv.GetDouble(peak),

@@ -112,7 +112,7 @@ public static class OpenbPodReader
                 Fpga = fpga < 0 || csv.IsMissing(fpga) ? 0 : csv.GetInt32(fpga),
                 NetworkMbps = network < 0 || csv.IsMissing(network) ? 0 : csv.GetInt64(network),
                 Preemptible = preemptible >= 0 && !csv.IsMissing(preemptible) && csv.GetBoolean(preemptible),
-                NodeSelector = selector < 0 ? Empty : csv.GetLabels(selector),
+                NodeSelector = selector < 0 || csv.IsMissing(selector) ? Empty : csv.GetLabels(selector),
             });
         }
 

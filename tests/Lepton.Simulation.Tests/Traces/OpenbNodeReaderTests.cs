@@ -55,9 +55,10 @@ public sealed class OpenbNodeReaderTests
     [Fact]
     public void Read_NanModel_IsCpuNode()
     {
-        var nodes = Parse("sn,cpu_milli,memory_mib,gpu,model\nn1,1000,1024,0,nan\nn2,1000,1024,0,\n");
+        var nodes = Parse("sn,cpu_milli,memory_mib,gpu,model,labels\nn1,1000,1024,0,nan,nan\nn2,1000,1024,0,,\n");
 
         Assert.All(nodes, n => Assert.Equal("", n.GpuModel));
+        Assert.All(nodes, n => Assert.Empty(n.Labels));
     }
 
     [Fact]
@@ -77,6 +78,15 @@ public sealed class OpenbNodeReaderTests
         Assert.Equal(80, node.IdleWatts);
         Assert.Equal(300, node.PeakWatts);
         Assert.Equal(NodeState.Draining, node.State);
+    }
+
+    [Fact]
+    public void Read_CrLfLineEndsAndNoFinalNewline_ParseTheSame()
+    {
+        var nodes = Parse("sn,cpu_milli,memory_mib,gpu,model\r\nn1,1000,1024,1,T4\r\n\r\nn2,2000,2048,2,A10");
+
+        Assert.Equal(["T4", "A10"], nodes.Select(n => n.GpuModel));
+        Assert.Equal(2048, nodes[1].MemoryMiB);
     }
 
     [Fact]

@@ -26,12 +26,12 @@ internal sealed record PlaceReport(string Policy, IReadOnlyList<PlaceReport.Plac
     /// <summary>Tasks, placed tasks, and the share of the cluster's GPU, CPU and memory allocated, in percent.</summary>
     internal sealed record Totals(int Tasks, int Placed, double GpuAllocatedPct, double CpuAllocatedPct, double MemoryAllocatedPct);
 
-    /// <summary>Builds the report from a placement result, listing tasks in <paramref name="fileOrder"/>.</summary>
-    public static PlaceReport From(PlacementResult result, IReadOnlyList<TaskPlacement> fileOrder)
+    /// <summary>Builds the report from a placement result, keeping its (input) task order.</summary>
+    public static PlaceReport From(PlacementResult result)
     {
         var placed = new List<Placed>();
         var pending = new List<Waiting>();
-        foreach (var placement in fileOrder)
+        foreach (var placement in result.Placements)
         {
             if (placement.IsPlaced)
             {

@@ -8,14 +8,14 @@ namespace Lepton.Cli.Commands.Place;
 internal static class PlacementTable
 {
     /// <summary>Writes the table for <paramref name="report"/> to <paramref name="console"/>.</summary>
-    public static void Write(IAnsiConsole console, PlaceReport report, IReadOnlyList<TaskPlacement> fileOrder)
+    public static void Write(IAnsiConsole console, PlaceReport report, IReadOnlyList<TaskPlacement> placements)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Task")
             .AddColumn("Request")
             .AddColumn("Node")
             .AddColumn("GPUs / reason");
-        foreach (var placement in fileOrder)
+        foreach (var placement in placements)
         {
             var task = placement.Task;
             var request = Request(task);

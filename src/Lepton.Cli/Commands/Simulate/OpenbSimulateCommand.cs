@@ -37,6 +37,11 @@ internal static class OpenbSimulateCommand
                 throw new CliError("--tune must be in (0, 10], e.g. 1.3", 2);
             }
 
+            if (parse.GetValue(parallel) < 0)
+            {
+                throw new CliError("--parallel must be 0 (one run per core) or more", 2);
+            }
+
             var traceRoot = TraceDirectory.Find(Environment.CurrentDirectory) ?? TraceDirectory.Find(AppContext.BaseDirectory);
             var policies = ResolvePolicies(parse.GetValue(policy)!);
             var seedList = SeedList.Parse(parse.GetValue(seeds)!);

@@ -29,6 +29,7 @@ internal sealed class NodeClasses
     private readonly int[] _rep;
     private readonly int[] _hash;
     private readonly int[] _activePos;
+    private readonly int[] _withGpuPos;
     private readonly int[] _freeIds;
     private int _freeCount;
     private readonly int[] _table;
@@ -57,6 +58,8 @@ internal sealed class NodeClasses
         _hash = new int[n];
         Active = new int[n];
         _activePos = new int[n];
+        WithFreeGpu = new int[n];
+        _withGpuPos = new int[n];
         _freeIds = new int[n];
         for (var c = 0; c < n; c++)
         {
@@ -84,6 +87,12 @@ internal sealed class NodeClasses
     public int[] Active { get; }
 
     public int ActiveCount { get; private set; }
+
+    /// <summary>Ids of the live classes with at least one GPU not fully allocated, first <see cref="WithFreeGpuCount"/>
+    /// entries: the only ones a GPU task can use, so its scan skips GPU-full and CPU-only nodes.</summary>
+    public int[] WithFreeGpu { get; }
+
+    public int WithFreeGpuCount { get; private set; }
 
     /// <summary>The lowest-rank node of class <paramref name="c"/>.</summary>
     public int Representative(int c) => _rep[c];
@@ -193,6 +202,15 @@ internal sealed class NodeClasses
         _classByRank[_ranks[node]] = id;
         _activePos[id] = ActiveCount;
         Active[ActiveCount++] = id;
+        if (_cluster.GpuMaxFree[node] > 0)
+        {
+            _withGpuPos[id] = WithFreeGpuCount;
+            WithFreeGpu[WithFreeGpuCount++] = id;
+        }
+        else
+        {
+            _withGpuPos[id] = -1;
+        }
     }
 
     private void FreeClass(int c)
@@ -224,6 +242,14 @@ internal sealed class NodeClasses
         var last = Active[--ActiveCount];
         Active[pos] = last;
         _activePos[last] = pos;
+        var gpuPos = _withGpuPos[c];
+        if (gpuPos >= 0)
+        {
+            var lastWithGpu = WithFreeGpu[--WithFreeGpuCount];
+            WithFreeGpu[gpuPos] = lastWithGpu;
+            _withGpuPos[lastWithGpu] = gpuPos;
+        }
+
         _freeIds[_freeCount++] = c;
     }
 

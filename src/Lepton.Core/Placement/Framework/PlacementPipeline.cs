@@ -45,8 +45,8 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
         var bestTier = -1;
         var bestScore = int.MinValue;
         var bestRank = int.MaxValue;
-        var active = classes.Active;
-        var count = classes.ActiveCount;
+        var active = cpuOnly ? classes.Active : classes.WithFreeGpu;
+        var count = cpuOnly ? classes.ActiveCount : classes.WithFreeGpuCount;
         for (var a = 0; a < count; a++)
         {
             var node = classes.Representative(active[a]);
