@@ -31,6 +31,29 @@ public sealed class NodeCommandTests(LocalClusterFixture cluster)
     }
 
     [Fact]
+    public async Task UtilizationHistory_TwoAgents_SamplesCountTheirGpus()
+    {
+        using var client = cluster.AdminClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        Lepton.Client.Insights.UtilizationHistory history;
+        do
+        {
+            history = await client.GetUtilizationAsync();
+            if (history.Samples.Any(s => s.GpuCapacityMilli == 6000))
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.True(history.IntervalSeconds > 0);
+        Assert.Contains(history.Samples, s => s.GpuCapacityMilli == 6000 && s.CpuCapacityMilli >= 16000);
+        Assert.Equal(history.Samples.OrderBy(s => s.Time), history.Samples);
+    }
+
+    [Fact]
     public async Task Drain_NodeRegisteredWithNewAgentToken_BecomesDraining()
     {
         var cli = cluster.AdminCli();
