@@ -89,20 +89,12 @@ internal sealed class ReclaimTracker(ControlPlane plane, TimeSpan reclaimAfter) 
         var now = plane.Time.GetUtcNow();
         lock (plane.Gate)
         {
-            var busy = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var task in plane.Tasks.Values)
-            {
-                if (task.IsBound && task.Node is { } node)
-                {
-                    busy.Add(node);
-                }
-            }
-
             lock (_gate)
             {
                 foreach (var node in plane.Nodes.Values)
                 {
-                    if (node.State == NodeState.Down || busy.Contains(node.Name))
+                    // TasksOn holds exactly the tasks bound to the node.
+                    if (node.State == NodeState.Down || plane.TasksOn(node.Name).Count > 0)
                     {
                         _idleSince.Remove(node.Name);
                     }
