@@ -337,7 +337,8 @@ internal sealed class JobExplainer(ControlPlane plane)
         }
 
         var have = node.GpuCount > 0 ? $"{names[best]} has {bestFreeGpus} of {node.GpuCount} GPUs free" : $"closest: {names[best]}";
-        return ($"fits if {string.Join(" and ", missing)} free up on one node ({have})", names[best]);
+        var verb = missing.Count == 1 && bestShort.Gpus <= 1 ? "frees up" : "free up";
+        return ($"fits if {string.Join(" and ", missing)} {verb} on one node ({have})", names[best]);
     }
 
     /// <summary>Running work on <paramref name="node"/> that holds what the job needs, most evictable first.</summary>

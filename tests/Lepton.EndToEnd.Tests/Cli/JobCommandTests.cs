@@ -103,6 +103,33 @@ public sealed partial class JobCommandTests(LocalClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Explain_JobBlockedByRunningWork_SaysWhatMustFreeUpAndWhoHoldsIt()
+    {
+        var cli = cluster.Cli();
+        var holder = SubmittedId(await cli.RunWithInputAsync(
+            "name: holder\npriority: 3\npreemptible: true\nresources: {cpu: 100m, memory: 32Mi, gpuFraction: 0.5, gpuModels: [A100]}\ncommand: [sleep, \"120\"]\n",
+            "job", "submit", "-f", "-"));
+        await cluster.WaitForJobAsync(holder, JobState.Running);
+        var waiter = SubmittedId(await cli.RunWithInputAsync(
+            "name: waiter\npriority: 2\nresources: {cpu: 100m, memory: 32Mi, gpu: 4, gpuModels: [A100]}\ncommand: [sleep, \"1\"]\n",
+            "job", "submit", "-f", "-"));
+        await cluster.WaitForJobAsync(waiter, JobState.Pending);
+
+        var json = await cli.RunAsync("job", "explain", Id(waiter), "--json");
+        var text = await cli.RunAsync("job", "explain", Id(waiter));
+
+        var explanation = JsonSerializer.Deserialize<JobExplanation>(json.Stdout, LeptonJson.Options)!;
+        Assert.Contains(explanation.WouldRunIf, w => w.StartsWith("fits if 1 GPU of model A100 frees up on one node", StringComparison.Ordinal));
+        var blocker = Assert.Single(explanation.Blockers);
+        Assert.Equal((holder, 3, true), (blocker.JobId, blocker.Priority, blocker.Preemptible));
+        Assert.Contains(explanation.Constraints, c => c.Constraint == "gpu" && c.NodesRuledOut == c.NodesConsidered);
+        Assert.Contains("holder", text.Stdout, StringComparison.Ordinal);
+        await cli.RunAsync("job", "cancel", Id(waiter));
+        await cli.RunAsync("job", "cancel", Id(holder));
+        await cluster.WaitForJobAsync(holder, JobState.Cancelled);
+    }
+
+    [Fact]
     public async Task Submit_BadSpec_OneLineErrorNamingFileLineAndField()
     {
         var file = Path.Combine(cluster.Root, "bad.yaml");
