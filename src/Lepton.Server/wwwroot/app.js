@@ -385,7 +385,12 @@
   function pctOf(a, b) { return b > 0 ? (100 * a) / b : null; }
 
   function chartSamples() {
-    const samples = view.serverHistory && view.serverHistory.length ? view.serverHistory : view.localHistory;
+    let samples = view.serverHistory && view.serverHistory.length ? view.serverHistory : view.localHistory;
+    // The server samples every few seconds; end the lines at what the cards show now, so chart and cards agree.
+    const latest = view.localHistory[view.localHistory.length - 1];
+    if (samples !== view.localHistory && latest && Date.parse(latest.time) > Date.parse(samples[samples.length - 1].time)) {
+      samples = samples.concat([latest]);
+    }
     const since = Date.now() - HOUR_MS;
     return samples.filter((s) => Date.parse(s.time) >= since);
   }

@@ -91,7 +91,12 @@ public sealed class DashboardTests(LocalClusterFixture cluster, ITestOutputHelpe
         await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "ok");
         var succeeded = Path.Combine(ScreenshotDir, "dashboard.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = succeeded, FullPage = true });
-        output.WriteLine($"screenshots: {running} {succeeded}");
+        await page.ClickAsync("#theme");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        var dark = Path.Combine(ScreenshotDir, "dashboard-dark.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = dark, FullPage = true });
+        await page.ClickAsync("#theme");
+        output.WriteLine($"screenshots: {running} {succeeded} {dark}");
 
         // The token lives for this browser session only: a reload keeps it, a new context asks again.
         await page.ReloadAsync();
