@@ -60,7 +60,7 @@ internal static class OpenbSimulateCommand
             var summary = OpenbSummaryRow.Build(runs, published);
             OpenbSummaryTable.Write(summary, published.HasData);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{runs.Count} runs ({workloads.Count} traces × {policies.Count} policies × {seedList.Count} seeds) on {cluster.Nodes.Count} nodes / {cluster.TotalGpus} GPUs in {stopwatch.Elapsed.TotalSeconds:F1} s, {Environment.ProcessorCount} cores"));
+                $"{runs.Count} runs ({Count(workloads.Count, "trace")} × {Count(policies.Count, "policy")} × {Count(seedList.Count, "seed")}) on {cluster.Nodes.Count} nodes / {cluster.TotalGpus} GPUs in {stopwatch.Elapsed.TotalSeconds:F1} s, {Environment.ProcessorCount} cores"));
 
             if (parse.GetValue(json) is { } jsonPath)
             {
@@ -176,6 +176,9 @@ internal static class OpenbSimulateCommand
 
         return [.. workloads];
     }
+
+    private static string Count(int n, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n} {(n == 1 ? noun : noun.EndsWith('y') ? noun[..^1] + "ies" : noun + "s")}");
 
     private static void Write(string path, string content)
     {

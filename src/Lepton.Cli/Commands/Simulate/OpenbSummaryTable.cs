@@ -21,8 +21,12 @@ internal static class OpenbSummaryTable
             console.Profile.Width = 160;
         }
 
+        var anyPublished = false;
         foreach (var trace in rows.GroupBy(r => r.Trace))
         {
+            // A trace of our own (--trace PATH) has no published counterpart: leave the comparison lines out.
+            var tracePublished = hasPublished && trace.Any(r => r.PublishedAllocation.Count > 0);
+            anyPublished |= tracePublished;
             var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(trace.Key)}[/]: GPU allocation % at arrived %")
                 .AddColumn("policy");
             foreach (var column in OpenbSummaryRow.Columns)
@@ -35,7 +39,7 @@ internal static class OpenbSummaryTable
                 var cells = new List<string> { Markup.Escape(row.Policy) };
                 foreach (var column in OpenbSummaryRow.Columns)
                 {
-                    cells.Add(Cell(row, column, hasPublished));
+                    cells.Add(Cell(row, column, tracePublished));
                 }
 
                 table.AddRow(cells.ToArray());
@@ -44,7 +48,7 @@ internal static class OpenbSummaryTable
             console.Write(table);
         }
 
-        if (hasPublished)
+        if (anyPublished)
         {
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"median (min–max) over seeds; pub = published median (fgd-published); Δ = ours − published, [green]within {AgreementBand:F1} pp[/] or [red]outside[/]"));
