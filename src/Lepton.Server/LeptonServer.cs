@@ -2,6 +2,7 @@ using Lepton.Client.Contracts;
 using Lepton.Core.Placement;
 using Lepton.Core.Queueing;
 using Lepton.Server.Apis;
+using Lepton.Server.Insights;
 using Lepton.Server.Logs;
 using Lepton.Server.Model;
 using Lepton.Server.Persistence;
@@ -55,6 +56,9 @@ public static class LeptonServer
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
+        builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>()));
+        builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UtilizationRecorder>());
         builder.Services.AddSingleton(new JobLogStore(options.DataDir));
         builder.Services.AddSingleton(sp => new ReclaimTracker(sp.GetRequiredService<ControlPlane>(), options.ReclaimAfter));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReclaimTracker>());
@@ -79,6 +83,7 @@ public static class LeptonServer
         JobApi.Map(api, plane, jobs);
         NodeApi.Map(api, plane, app.Services.GetRequiredService<NodeOperations>(), jobs);
         AdminApi.Map(api, plane);
+        InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);

@@ -3,7 +3,7 @@ using System.Globalization;
 using Lepton.Cli.Connection;
 using Lepton.Cli.Output;
 using Lepton.Client.Contracts;
-using Lepton.Client.Specs;
+using Lepton.Core.Resources;
 using Spectre.Console;
 
 namespace Lepton.Cli.Commands;
@@ -91,31 +91,25 @@ internal sealed class TenantCommand : ICliCommand
                 throw new CliError($"--quota: '{part}' is not key=value (e.g. cpu=64,memory=256Gi,gpus=8)", 2);
             }
 
-            long? value;
-            switch (pair[0].ToLowerInvariant())
+            try
             {
-                case "cpu":
-                    value = QuantityParser.ParseCpuMilli(pair[1]);
-                    amounts = amounts with { CpuMilli = value ?? Bad(pair, "cores such as 64 or 500m") };
-                    break;
-                case "memory":
-                    value = QuantityParser.ParseMemoryMiB(pair[1]);
-                    amounts = amounts with { MemoryMiB = value ?? Bad(pair, "a size such as 256Gi") };
-                    break;
-                case "gpu" or "gpus":
-                    value = decimal.TryParse(pair[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var gpus) && gpus <= 1_000_000
-                        ? (long)decimal.Ceiling(gpus * 1000) : null;
-                    amounts = amounts with { GpuMilli = value ?? Bad(pair, "a number of GPUs such as 8 or 2.5") };
-                    break;
-                case "fpga":
-                    amounts = amounts with { Fpga = long.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : Bad(pair, "a whole number") };
-                    break;
-                case "network":
-                    value = QuantityParser.ParseNetworkMbps(pair[1]);
-                    amounts = amounts with { NetworkMbps = value ?? Bad(pair, "a bandwidth such as 10Gbps") };
-                    break;
-                default:
-                    throw new CliError($"--quota: unknown resource '{pair[0]}'; use cpu, memory, gpus, fpga, network", 2);
+                amounts = pair[0].ToLowerInvariant() switch
+                {
+                    "cpu" => amounts with { CpuMilli = Quantity.ParseCpuMilli(pair[1]) },
+                    "memory" => amounts with { MemoryMiB = Quantity.ParseMemoryMiB(pair[1]) },
+                    "gpu" or "gpus" => amounts with
+                    {
+                        GpuMilli = decimal.TryParse(pair[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var gpus) && gpus <= 1_000_000
+                            ? (long)decimal.Ceiling(gpus * 1000) : Bad(pair, "a number of GPUs such as 8 or 2.5"),
+                    },
+                    "fpga" => amounts with { Fpga = long.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : Bad(pair, "a whole number") },
+                    "network" => amounts with { NetworkMbps = Quantity.ParseNetworkMbps(pair[1]) },
+                    _ => throw new CliError($"--quota: unknown resource '{pair[0]}'; use cpu, memory, gpus, fpga, network", 2),
+                };
+            }
+            catch (FormatException e)
+            {
+                throw new CliError($"--quota: {e.Message}", 2);
             }
         }
 

@@ -26,8 +26,10 @@ internal static class Terminal
 
     /// <summary>Writes <paramref name="value"/> as indented JSON in the API's own shape, for <c>--json</c>.</summary>
     public static void WriteJson<T>(T value)
+        where T : notnull
     {
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, LeptonJson.Indented));
+        // The runtime type (List<NodeView>, not IReadOnlyList<NodeView>) is the one the source-generated contexts know.
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), LeptonJson.Indented));
         Console.Out.Flush();
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Lepton.Client.Contracts;
+using Lepton.Core.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,7 +11,8 @@ namespace Lepton.Client.Specs;
 /// <remarks>
 /// The reader walks YamlDotNet's representation model rather than deserialising into a class, because every error must
 /// name the file, the line and the field, and unknown fields must be refused (a typo such as <c>gpus:</c> must not
-/// silently ask for no GPU). Quantities go through <see cref="QuantityParser"/>. <c>command</c> is an argv list, or a
+/// silently ask for no GPU). Quantities go through Core's <see cref="Quantity"/>, the one parser every Lepton file format
+/// shares (a plain memory number is MiB, a plain network number Mbps). <c>command</c> is an argv list, or a
 /// single string run by <c>/bin/sh -c</c>.
 /// </remarks>
 public static class JobSpecReader
@@ -253,9 +255,9 @@ public static class JobSpecReader
             var map = Mapping(node, "resources");
             RefuseUnknown(map, "resources", ResourceFields);
 
-            var cpuMilli = Quantity(map, "cpu", QuantityParser.ParseCpuMilli, "cores such as 4 or 0.5, or millicores such as 500m");
-            var memoryMiB = Quantity(map, "memory", QuantityParser.ParseMemoryMiB, "a size with a unit such as 512Mi, 16Gi or 1Ti");
-            var networkMbps = Quantity(map, "network", QuantityParser.ParseNetworkMbps, "a bandwidth such as 500Mbps or 2Gbps");
+            var cpuMilli = ParseQuantity(map, "cpu", Quantity.ParseCpuMilli);
+            var memoryMiB = ParseQuantity(map, "memory", Quantity.ParseMemoryMiB);
+            var networkMbps = ParseQuantity(map, "network", Quantity.ParseNetworkMbps);
             var gpu = OptionalInt(map, "gpu", 0, min: 0, max: 1024, prefix: "resources");
             var fpga = OptionalInt(map, "fpga", 0, min: 0, max: 1024, prefix: "resources");
             var gpuMilli = GpuFraction(map, gpu);
@@ -273,7 +275,7 @@ public static class JobSpecReader
             };
         }
 
-        private long Quantity(YamlMappingNode map, string field, Func<string, long?> parse, string expected)
+        private long ParseQuantity(YamlMappingNode map, string field, Func<string, long> parse)
         {
             if (!TryGet(map, field, out var node))
             {
@@ -281,14 +283,14 @@ public static class JobSpecReader
             }
 
             var path = $"resources.{field}";
-            var text = Scalar(node, path);
-            var value = parse(text) ?? throw Error(node, path, $"'{text}' is not a quantity; expected {expected}");
-            if (value < 0)
+            try
             {
-                throw Error(node, path, "must not be negative");
+                return parse(Scalar(node, path));
             }
-
-            return value;
+            catch (FormatException e)
+            {
+                throw Error(node, path, e.Message);
+            }
         }
 
         private int GpuFraction(YamlMappingNode map, int gpu)

@@ -325,7 +325,10 @@
   }
 
   function placement(j) {
-    const places = (j.placements || []).slice().sort((a, b) => a.replica - b.replica);
+    // Bound replicas; for a finished job, where its replicas last ran.
+    let places = (j.placements || []).slice();
+    if (!places.length) places = (j.tasks || []).filter((t) => t.node).map((t) => ({ replica: t.replica, node: t.node, gpus: t.gpus }));
+    places.sort((a, b) => a.replica - b.replica);
     if (!places.length) return h('span', { class: 'muted' }, '–');
     // One entry per node, with every GPU index the job holds there: "gpu-1 [0,1,2,3]".
     const byNode = new Map();
@@ -395,8 +398,13 @@
     const w = width - pad.left - pad.right;
     const hgt = height - pad.top - pad.bottom;
     const now = Date.now();
-    const t0 = now - HOUR_MS;
-    const x = (t) => pad.left + ((t - t0) / HOUR_MS) * w;
+    const samples = chartSamples();
+    // A young cluster has minutes of history, not an hour: show what exists (at least ten minutes) so it is readable.
+    const first = samples.length ? Date.parse(samples[0].time) : now;
+    const span = Math.min(HOUR_MS, Math.max(10 * 60000, now - first));
+    const t0 = now - span;
+    $('chart-title').textContent = span >= HOUR_MS ? 'Utilisation, last hour' : `Utilisation, last ${Math.round(span / 60000)} minutes`;
+    const x = (t) => pad.left + ((t - t0) / span) * w;
     const y = (p) => pad.top + hgt - (Math.max(0, Math.min(100, p)) / 100) * hgt;
     const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Cluster utilisation over the last hour' });
 
@@ -406,14 +414,13 @@
       label.textContent = p + '%';
       root.append(label);
     }
-    for (let m = 0; m <= 60; m += 15) {
-      const t = t0 + m * 60000;
-      const label = svg('text', { class: 'axis', x: x(t), y: height - 4, 'text-anchor': m === 0 ? 'start' : m === 60 ? 'end' : 'middle' });
-      label.textContent = m === 60 ? 'now' : fmt.clock(t);
+    for (let k = 0; k <= 4; k++) {
+      const t = t0 + (k * span) / 4;
+      const label = svg('text', { class: 'axis', x: x(t), y: height - 4, 'text-anchor': k === 0 ? 'start' : k === 4 ? 'end' : 'middle' });
+      label.textContent = k === 4 ? 'now' : fmt.clock(t);
       root.append(label);
     }
 
-    const samples = chartSamples();
     const present = SERIES.filter((s) => samples.some((p) => s.value(p) !== null));
     $('legend').replaceChildren(...present.map((s) => h('li', { class: `k-${s.key}${s.dashed ? ' dashed' : ''}` }, h('i'), s.label)));
 
@@ -452,7 +459,7 @@
     root.addEventListener('mousemove', (event) => {
       const rect = root.getBoundingClientRect();
       const px = ((event.clientX - rect.left) / rect.width) * width;
-      const t = t0 + ((px - pad.left) / w) * HOUR_MS;
+      const t = t0 + ((px - pad.left) / w) * span;
       let best = -1; let bestGap = Infinity;
       samples.forEach((p, i) => { const gap = Math.abs(Date.parse(p.time) - t); if (gap < bestGap) { bestGap = gap; best = i; } });
       drawHover(best);

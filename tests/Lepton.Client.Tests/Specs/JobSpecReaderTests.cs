@@ -68,12 +68,13 @@ public sealed class JobSpecReaderTests
     }
 
     [Theory]
-    [InlineData("name: a\nresources:\n  cpu: 1\n  memory: 16GB\ncommand: [x]\n", 4, "resources.memory", "'16GB' is not a quantity")]
-    [InlineData("name: a\nresources:\n  cpu: lots\ncommand: [x]\n", 3, "resources.cpu", "'lots' is not a quantity")]
+    [InlineData("name: a\nresources:\n  cpu: 1\n  memory: 16GB\ncommand: [x]\n", 4, "resources.memory", "invalid memory quantity '16GB'")]
+    [InlineData("name: a\nresources:\n  cpu: lots\ncommand: [x]\n", 3, "resources.cpu", "invalid cpu quantity 'lots'")]
     [InlineData("name: a\npriority: 12\nresources: {cpu: 1}\ncommand: [x]\n", 2, "priority", "out of range 1..9")]
     [InlineData("name: a\nreplicas: 0\nresources: {cpu: 1}\ncommand: [x]\n", 2, "replicas", "out of range")]
     [InlineData("name: a\nresources:\n  cpu: 1\n  gpus: 2\ncommand: [x]\n", 4, "resources.gpus", "did you mean 'gpu'")]
     [InlineData("name: a\nresources: {cpu: 1}\ncommand: [x]\ncolour: red\n", 4, "colour", "unknown field")]
+    [InlineData("name: a\nresources:\n  cpu: -2\ncommand: [x]\n", 3, "resources.cpu", "must not be negative")]
     [InlineData("name: a\nresources: {cpu: 1}\n", 1, "command", "is required")]
     [InlineData("resources: {cpu: 1}\ncommand: [x]\n", 1, "name", "is required")]
     [InlineData("name: a\ncommand: [x]\n", 1, "resources", "is required")]
@@ -83,7 +84,7 @@ public sealed class JobSpecReaderTests
     [InlineData("name: a\nresources: {cpu: 1}\ncommand: []\n", 3, "command", "must name a program")]
     [InlineData("name: [a, b]\nresources: {cpu: 1}\ncommand: [x]\n", 1, "name", "expected a single value")]
     [InlineData("name: a\nresources: {cpu: 1}\ncommand: [x]\nenv:\n  A: 1\n  B: [1, 2]\n", 6, "env.B", "expected a single value")]
-    [InlineData("name: a\nresources: {cpu: 1, network: fast}\ncommand: [x]\n", 2, "resources.network", "'fast' is not a quantity")]
+    [InlineData("name: a\nresources: {cpu: 1, network: fast}\ncommand: [x]\n", 2, "resources.network", "invalid network quantity 'fast'")]
     public void Read_BadField_NamesFileLineAndField(string yaml, int line, string field, string problem)
     {
         var error = Assert.Throws<JobSpecException>(() => JobSpecReader.Read(yaml, "job.yaml"));

@@ -12,7 +12,7 @@ public static class LeptonProcess
     /// <summary>Starts <c>dotnet lepton.dll ARGS</c> in <paramref name="workingDirectory"/>, streaming each output line to <paramref name="onLine"/>.</summary>
     public static Process Start(IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, Action<string> onLine)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -87,7 +87,7 @@ public sealed class CliRunner(string workingDirectory, IReadOnlyDictionary<strin
     {
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

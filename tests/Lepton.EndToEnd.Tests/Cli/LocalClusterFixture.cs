@@ -32,6 +32,9 @@ public sealed class LocalClusterFixture : IAsyncLifetime
     /// <summary>The admin token the server wrote on first start.</summary>
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>Token of the tenant <c>e2e</c> the fixture creates (jobs are submitted with tenant tokens).</summary>
+    public string TenantToken { get; private set; } = "";
+
     /// <summary>Names of the two agents' nodes.</summary>
     public IReadOnlyList<string> NodeNames { get; private set; } = [];
 
@@ -50,14 +53,17 @@ public sealed class LocalClusterFixture : IAsyncLifetime
     /// <summary>A client with the admin token.</summary>
     public LeptonClient AdminClient() => new(Server, AdminToken);
 
-    /// <summary>A CLI runner for this cluster with <paramref name="token"/> (default: admin) in LEPTON_TOKEN and an empty, private config path.</summary>
+    /// <summary>A CLI runner for this cluster with <paramref name="token"/> (default: tenant <c>e2e</c>) in LEPTON_TOKEN and an empty, private config path.</summary>
     public CliRunner Cli(string? token = null) => new(Root, new Dictionary<string, string?>
     {
         ["LEPTON_SERVER"] = Server.AbsoluteUri,
-        ["LEPTON_TOKEN"] = token ?? AdminToken,
+        ["LEPTON_TOKEN"] = token ?? TenantToken,
         ["LEPTON_CONFIG"] = Path.Combine(Root, "no-config.json"),
         ["HOME"] = Root,
     });
+
+    /// <summary>A CLI runner with the admin token.</summary>
+    public CliRunner AdminCli() => Cli(AdminToken);
 
     /// <summary>Waits until job <paramref name="id"/> is in one of <paramref name="states"/>; fails with the job and the cluster log after a minute.</summary>
     public async Task<JobView> WaitForJobAsync(long id, params JobState[] states)
@@ -109,6 +115,8 @@ public sealed class LocalClusterFixture : IAsyncLifetime
                 if (nodes.Count(n => n.State == "Ready") >= 2)
                 {
                     NodeNames = [.. nodes.Select(n => n.Name).Order(StringComparer.Ordinal)];
+                    await client.CreateTenantAsync(new TenantCreate { Name = "e2e" }, timeout.Token);
+                    TenantToken = (await client.CreateTokenAsync(new TokenCreate { Kind = "tenant", Tenant = "e2e" }, timeout.Token)).Token!;
                     return;
                 }
             }
@@ -130,19 +138,21 @@ public sealed class LocalClusterFixture : IAsyncLifetime
                 _ = Kill(_up.Id, SigTerm);
             }
 
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
+            // Poll rather than WaitForExitAsync: that also waits for the redirected output to close, which never
+            // happens while a child that inherited the pipe is still alive.
+            for (var waited = 0; waited < 300 && !_up.HasExited; waited++)
             {
-                await _up.WaitForExitAsync(grace.Token);
+                await Task.Delay(100);
             }
-            catch (OperationCanceledException)
+
+            if (!_up.HasExited)
             {
                 _up.Kill(entireProcessTree: true);
-                await _up.WaitForExitAsync(CancellationToken.None);
             }
         }
 
         _up?.Dispose();
+        KillLeftovers();
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -150,6 +160,39 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         catch (IOException)
         {
             // A task directory still being released; the temp dir is cleaned by the OS eventually.
+        }
+    }
+
+    /// <summary>Kills any server or agent process still running on this fixture's data dir (one whose command line names it).</summary>
+    /// <remarks><c>lepton up</c> is meant to stop its children itself; this is the safety net so a test run never leaves
+    /// processes behind, whatever happened to it.</remarks>
+    private void KillLeftovers()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(DataDir, StringComparison.Ordinal))
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                // Gone already, or not ours to read.
+            }
         }
     }
 

@@ -31,9 +31,32 @@ public sealed class NodeCommandTests(LocalClusterFixture cluster)
     }
 
     [Fact]
+    public async Task UtilizationHistory_TwoAgents_SamplesCountTheirGpus()
+    {
+        using var client = cluster.AdminClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        Lepton.Client.Insights.UtilizationHistory history;
+        do
+        {
+            history = await client.GetUtilizationAsync();
+            if (history.Samples.Any(s => s.GpuCapacityMilli == 6000))
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.True(history.IntervalSeconds > 0);
+        Assert.Contains(history.Samples, s => s.GpuCapacityMilli == 6000 && s.CpuCapacityMilli >= 16000);
+        Assert.Equal(history.Samples.OrderBy(s => s.Time), history.Samples);
+    }
+
+    [Fact]
     public async Task Drain_NodeRegisteredWithNewAgentToken_BecomesDraining()
     {
-        var cli = cluster.Cli();
+        var cli = cluster.AdminCli();
         var token = await cli.RunAsync("token", "create", "--kind", "agent", "--description", "drain test");
         Assert.True(token.ExitCode == 0, token.ToString());
         var agentToken = token.Stdout.Trim();
@@ -58,9 +81,18 @@ public sealed class NodeCommandTests(LocalClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Drain_WithTenantToken_RefusedExit1()
+    {
+        var result = await cluster.Cli().RunAsync("node", "drain", cluster.NodeNames[0]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: not allowed with this token", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drain_UnknownNode_OneLineErrorExit1()
     {
-        var result = await cluster.Cli().RunAsync("node", "drain", "no-such-node");
+        var result = await cluster.AdminCli().RunAsync("node", "drain", "no-such-node");
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);

@@ -11,7 +11,7 @@ public sealed class TenantCommandTests(LocalClusterFixture cluster)
     [Fact]
     public async Task Create_TenantAndToken_TeamSubmitsAndSeesOnlyItsOwnJobs()
     {
-        var admin = cluster.Cli();
+        var admin = cluster.AdminCli();
         var name = "team-" + Guid.NewGuid().ToString("N")[..6];
 
         var created = await admin.RunAsync("tenant", "create", name, "--quota", "cpu=4,memory=8Gi,gpus=1", "--weight", "2");
@@ -25,12 +25,12 @@ public sealed class TenantCommandTests(LocalClusterFixture cluster)
         Assert.True(token.ExitCode == 0, token.ToString());
         var team = cluster.Cli(token.Stdout.Trim());
         var id = JobCommandTests.SubmittedId(await team.RunAsync("job", "submit", "-f", RepoPaths.JobExample("hello.yaml")));
-        var adminJob = JobCommandTests.SubmittedId(await admin.RunAsync("job", "submit", "-f", RepoPaths.JobExample("hello.yaml")));
+        var otherTeamsJob = JobCommandTests.SubmittedId(await cluster.Cli().RunAsync("job", "submit", "-f", RepoPaths.JobExample("hello.yaml")));
 
         var seen = JsonSerializer.Deserialize<List<JobView>>((await team.RunAsync("job", "list", "--json")).Stdout, LeptonJson.Options)!;
         Assert.Equal([id], seen.Select(j => j.Id));
         Assert.Equal(name, seen[0].Tenant);
-        var other = await team.RunAsync("job", "get", JobCommandTests.Id(adminJob));
+        var other = await team.RunAsync("job", "get", JobCommandTests.Id(otherTeamsJob));
         Assert.Equal(1, other.ExitCode);
         await cluster.WaitForJobAsync(id, JobState.Succeeded, JobState.Failed);
     }
@@ -41,7 +41,7 @@ public sealed class TenantCommandTests(LocalClusterFixture cluster)
     [InlineData("gpus=1,colour=red")]
     public async Task Create_BadQuota_UsageErrorExit2(string quota)
     {
-        var result = await cluster.Cli().RunAsync("tenant", "create", "team-bad", "--quota", quota);
+        var result = await cluster.AdminCli().RunAsync("tenant", "create", "team-bad", "--quota", quota);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: --quota: ", result.Stderr, StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class TenantCommandTests(LocalClusterFixture cluster)
     [Fact]
     public async Task Create_WithTenantToken_RefusedExit1()
     {
-        var admin = cluster.Cli();
+        var admin = cluster.AdminCli();
         var name = "team-" + Guid.NewGuid().ToString("N")[..6];
         Assert.Equal(0, (await admin.RunAsync("tenant", "create", name)).ExitCode);
         var token = (await admin.RunAsync("token", "create", "--tenant", name)).Stdout.Trim();
@@ -67,7 +67,7 @@ public sealed class TenantCommandTests(LocalClusterFixture cluster)
     [InlineData("--kind", "agent", "--tenant", "x")]
     public async Task TokenCreate_BadArguments_UsageErrorExit2(params string[] arguments)
     {
-        var result = await cluster.Cli().RunAsync(["token", "create", .. arguments]);
+        var result = await cluster.AdminCli().RunAsync(["token", "create", .. arguments]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);

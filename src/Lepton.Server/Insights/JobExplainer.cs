@@ -1,0 +1,416 @@
+using System.Globalization;
+using Lepton.Client.Contracts;
+using Lepton.Client.Insights;
+using Lepton.Core.Cluster;
+using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
+using Lepton.Core.Resources;
+using Lepton.Core.Workloads;
+using Lepton.Server.Model;
+
+namespace Lepton.Server.Insights;
+
+/// <summary>Answers "why is my job pending?" from the current cluster snapshot and queue, for <c>GET /api/v1/jobs/{id}/explain</c>.</summary>
+/// <remarks>
+/// <para>It snapshots the control plane the way the scheduling loop does (nodes, bound tasks, queue, quotas) and asks the placement core's
+/// <see cref="PlacementEngine.Explain"/> twice: on the cluster as it is (which constraints rule out which nodes now) and on
+/// the same nodes with nothing allocated (could any node ever hold it?). Filters do not depend on the policy, so the
+/// engine runs <c>firstfit</c>, which needs no target workload.</para>
+/// <para>"What would let it run" picks the node that is closest to fitting one replica — fewest GPUs missing, then the
+/// least CPU and memory missing — and names what must free up there and which running work holds it, lower-priority
+/// preemptible work first. Another tenant's work is shown without its name.</para>
+/// </remarks>
+internal sealed class JobExplainer(ControlPlane plane)
+{
+    private static readonly PlacementPolicy FilterPolicy = PolicyRegistry.Get("firstfit");
+
+    /// <summary>The explanation of job <paramref name="id"/> as <paramref name="caller"/> may see it, or null when it does not exist for them.</summary>
+    public JobExplanation? Explain(Caller caller, long id)
+    {
+        Job job;
+        lock (plane.Gate)
+        {
+            if (!plane.Jobs.TryGetValue(id, out job!) || !caller.MaySee(job.Tenant))
+            {
+                return null;
+            }
+        }
+
+        var basis = new JobExplanation
+        {
+            JobId = job.Id,
+            Name = job.Name,
+            Tenant = job.Tenant,
+            State = job.State,
+            Priority = job.Priority,
+            Code = job.State == JobState.Pending ? job.Reason?.Code ?? QueueReasonCodes.Queued : "",
+        };
+        if (job.State != JobState.Pending)
+        {
+            return basis with { Summary = NotPendingSummary(job) };
+        }
+
+        var (snapshot, names) = TakeSnapshot();
+        var queue = snapshot.Pending.OrderByDescending(p => p.Priority).ThenBy(p => p.Sequence).Select(p => p.Id).ToList();
+        var position = queue.IndexOf(id);
+        var request = job.Requests[0];
+
+        var now = new ClusterState(snapshot.Nodes);
+        foreach (var bound in snapshot.Bound)
+        {
+            foreach (var task in bound.Tasks)
+            {
+                now.Allocate(task.Placement.Node, task.Request, task.Placement.Gpus);
+            }
+        }
+
+        var reasonNow = new PlacementEngine(now, FilterPolicy).Explain(request);
+        var reasonEmpty = new PlacementEngine(new ClusterState(snapshot.Nodes), FilterPolicy).Explain(request);
+        var constraints = reasonNow.Rejections
+            .Select(r => new ConstraintVerdict { Constraint = r.Constraint, NodesRuledOut = r.NodesRuledOut, NodesConsidered = r.NodesConsidered, Message = r.Message })
+            .ToList();
+        var wouldRunIf = new List<string>();
+        var blockers = new List<BlockingTask>();
+
+        var quota = QuotaShortfall(snapshot, job);
+        if (quota is not null)
+        {
+            constraints.Add(new ConstraintVerdict { Constraint = "quota", NodesRuledOut = now.NodeCount, NodesConsidered = now.NodeCount, Message = quota });
+            wouldRunIf.Add($"tenant '{job.Tenant}' frees part of its quota: {quota}");
+        }
+
+        string summary;
+        if (now.NodeCount == 0)
+        {
+            summary = "No nodes have registered yet; the job runs once an agent joins with room for it.";
+            wouldRunIf.Add("an agent registers a node that can hold it (lepton agent, or lepton up)");
+        }
+        else if (reasonEmpty.Code != "Schedulable")
+        {
+            summary = $"No current node could hold one replica even if it were empty: {reasonEmpty.Message}.";
+            wouldRunIf.Add($"a node with {Describe(request)} joins the cluster (or a Down/Draining one that has it returns)");
+        }
+        else
+        {
+            var placeable = CountPlaceable(now, job.Requests);
+            if (placeable >= job.Replicas && quota is null)
+            {
+                summary = position > 0
+                    ? $"It fits now ({reasonNow.Message}); {position} more important or earlier job(s) are ahead of it, and it is placed at the next scheduling cycle."
+                    : $"It fits now ({reasonNow.Message}) and is placed at the next scheduling cycle.";
+            }
+            else if (placeable >= job.Replicas)
+            {
+                summary = $"It would fit on the nodes, but binding it would take tenant '{job.Tenant}' past its quota.";
+            }
+            else
+            {
+                summary = job.Replicas > 1 && placeable > 0
+                    ? $"Only {placeable} of its {job.Replicas} gang replicas fit at once now, and a gang starts all together or not at all."
+                    : $"No node has room for it now: {reasonNow.Message}.";
+                var (hint, nodeName) = ClosestNode(now, request, names);
+                if (hint is not null)
+                {
+                    wouldRunIf.Add(job.Replicas > 1 ? $"{hint} (and likewise for each of its {job.Replicas} replicas)" : hint);
+                    blockers = Blockers(caller, job, nodeName!, request.TotalGpuMilli > 0);
+                    var evictable = blockers.Where(b => b.Preemptible && b.Priority < job.Priority).ToList();
+                    wouldRunIf.Add(evictable.Count > 0
+                        ? $"lower-priority preemptible work holding them: {string.Join(", ", evictable.Select(Name))}"
+                        : "no lower-priority preemptible work holds them, so it waits for running work there to finish");
+                }
+            }
+        }
+
+        return basis with
+        {
+            Summary = summary,
+            QueuePosition = position >= 0 ? position + 1 : null,
+            QueueLength = queue.Count,
+            NodesConsidered = now.NodeCount,
+            Constraints = constraints,
+            WouldRunIf = wouldRunIf,
+            Blockers = blockers,
+        };
+    }
+
+    /// <summary>Nodes (by name), what is bound where, the queue and quotas, read under the model lock.</summary>
+    private (QueueSnapshot Snapshot, string[] Names) TakeSnapshot()
+    {
+        lock (plane.Gate)
+        {
+            var nodes = plane.Nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+            var index = new Dictionary<string, int>(nodes.Length, StringComparer.Ordinal);
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                index[nodes[i].Name] = i;
+            }
+
+            var bound = new List<BoundJob>();
+            var pending = new List<QueuedJob>();
+            foreach (var job in plane.Jobs.Values)
+            {
+                if (job.State == JobState.Pending)
+                {
+                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
+                    continue;
+                }
+
+                if (job.State is not (JobState.Scheduled or JobState.Running))
+                {
+                    continue;
+                }
+
+                var tasks = new List<BoundTask>();
+                foreach (var task in job.Tasks)
+                {
+                    if (task.IsBound && task.Node is { } name && index.TryGetValue(name, out var i))
+                    {
+                        var gpus = GpuSet.Empty;
+                        foreach (var device in task.Gpus)
+                        {
+                            var ordinal = NodeOperations.IndexOfGpu(nodes[i].Registration, device);
+                            if (ordinal >= 0)
+                            {
+                                gpus = gpus.With(ordinal);
+                            }
+                        }
+
+                        tasks.Add(new BoundTask(job.Requests[task.Replica], new NodePlacement(i, gpus)));
+                    }
+                }
+
+                bound.Add(new BoundJob(job.Id, job.Tenant, job.Priority, job.Preemptible, job.Id, tasks));
+            }
+
+            var quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
+                .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
+            return (new QueueSnapshot([.. nodes.Select(n => n.ToSpec())], bound, pending, quotas), [.. nodes.Select(n => n.Name)]);
+        }
+    }
+
+    private static string NotPendingSummary(Job job)
+    {
+        var where = job.Tasks.Where(t => t.IsBound).Select(t => t.Gpus.Length > 0 ? $"{t.Node} (GPU {string.Join(',', t.Gpus)})" : t.Node).ToList();
+        return job.State switch
+        {
+            JobState.Scheduled or JobState.Running => $"It is not pending: it is {job.State} on {string.Join(", ", where)}.",
+            JobState.Failed => $"It is not pending: it failed{(job.Reason is { } r ? ": " + r.Message : "")}.",
+            _ => $"It is not pending: it is {job.State}.",
+        };
+    }
+
+    /// <summary>How many replicas of the job the cluster holds at once now (greedy, on a scratch copy).</summary>
+    private static int CountPlaceable(ClusterState cluster, IReadOnlyList<TaskRequest> replicas)
+    {
+        var engine = new PlacementEngine(cluster, FilterPolicy);
+        var placed = new List<(TaskRequest Task, NodePlacement Placement)>();
+        foreach (var replica in replicas)
+        {
+            if (!engine.TryPlace(replica, out var placement))
+            {
+                break;
+            }
+
+            engine.Commit(replica, placement);
+            placed.Add((replica, placement));
+        }
+
+        // Leave the cluster as it was: later questions are asked of the same state.
+        foreach (var (task, placement) in placed)
+        {
+            cluster.Release(placement.Node, task, placement.Gpus);
+        }
+
+        return placed.Count;
+    }
+
+    /// <summary>The shortfall against the tenant's quota in words, or null when the job fits its quota.</summary>
+    private static string? QuotaShortfall(QueueSnapshot snapshot, Job job)
+    {
+        if (!snapshot.Quotas.TryGetValue(job.Tenant, out var quota))
+        {
+            return null;
+        }
+
+        var used = ResourceVector.Zero;
+        foreach (var bound in snapshot.Bound.Where(b => b.Tenant == job.Tenant))
+        {
+            foreach (var task in bound.Tasks)
+            {
+                used += task.Request.Request;
+            }
+        }
+
+        var need = job.Requests.Aggregate(ResourceVector.Zero, (sum, r) => sum + r.Request);
+        if ((used + need).FitsIn(quota))
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        void Check(string what, long u, long n, long q, Func<long, string> show)
+        {
+            if (u + n > q)
+            {
+                parts.Add($"{what} {show(u)} used + {show(n)} needed > {show(q)} quota");
+            }
+        }
+
+        Check("cpu", used.CpuMilli, need.CpuMilli, quota.CpuMilli, Quantity.FormatCpu);
+        Check("memory", used.MemoryMiB, need.MemoryMiB, quota.MemoryMiB, Quantity.FormatMemory);
+        Check("gpu", used.GpuMilli, need.GpuMilli, quota.GpuMilli, g => (g / 1000.0).ToString("0.###", CultureInfo.InvariantCulture));
+        Check("fpga", used.Fpga, need.Fpga, quota.Fpga, f => f.ToString(CultureInfo.InvariantCulture));
+        Check("network", used.NetworkMbps, need.NetworkMbps, quota.NetworkMbps, Quantity.FormatNetwork);
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>The node closest to holding one replica and what must free up there, e.g. "fits if 2 GPUs of model A100 free up on one node (gpu-1 has 2 of 4 free)".</summary>
+    private static (string? Hint, string? Node) ClosestNode(ClusterState cluster, TaskRequest request, string[] names)
+    {
+        var best = -1;
+        (int Gpus, double Others) bestShort = (int.MaxValue, double.MaxValue);
+        var bestFreeGpus = 0;
+        for (var i = 0; i < cluster.NodeCount; i++)
+        {
+            var spec = cluster.NodeAt(i);
+            if (cluster.StateOf(i) != NodeState.Ready || !request.Request.FitsIn(spec.Capacity) || spec.GpuCount < request.GpuCount
+                || (request.GpuCount > 0 && request.GpuModels.Count > 0 && !request.GpuModels.Contains(spec.GpuModel, StringComparer.OrdinalIgnoreCase))
+                || request.NodeSelector.Any(l => !spec.Labels.TryGetValue(l.Key, out var v) || v != l.Value))
+            {
+                continue;
+            }
+
+            var free = cluster.Free(i);
+            var freeGpus = 0;
+            foreach (var milli in cluster.GpuFreeSpan(i))
+            {
+                freeGpus += milli >= request.GpuMilliPerGpu && request.GpuMilliPerGpu > 0 ? 1 : 0;
+            }
+
+            var gpuShort = Math.Max(0, request.GpuCount - freeGpus);
+            var rest = Math.Max(0, request.CpuMilli - free.CpuMilli) / 1000.0 + Math.Max(0, request.MemoryMiB - free.MemoryMiB) / 1024.0
+                + Math.Max(0, request.Fpga - free.Fpga) + Math.Max(0, request.NetworkMbps - free.NetworkMbps) / 1000.0;
+            if ((gpuShort, rest).CompareTo(bestShort) < 0)
+            {
+                (best, bestShort, bestFreeGpus) = (i, (gpuShort, rest), freeGpus);
+            }
+        }
+
+        if (best < 0)
+        {
+            return (null, null);
+        }
+
+        var node = cluster.NodeAt(best);
+        var nodeFree = cluster.Free(best);
+        var missing = new List<string>();
+        if (bestShort.Gpus > 0)
+        {
+            missing.Add(request.IsGpuShare
+                ? $"{request.GpuMilliPerGpu} milli-GPU of one {node.GpuModel} GPU"
+                : $"{bestShort.Gpus} GPU{(bestShort.Gpus == 1 ? "" : "s")} of model {node.GpuModel}");
+        }
+
+        if (request.CpuMilli > nodeFree.CpuMilli)
+        {
+            missing.Add($"{Quantity.FormatCpu(request.CpuMilli - nodeFree.CpuMilli)} CPU");
+        }
+
+        if (request.MemoryMiB > nodeFree.MemoryMiB)
+        {
+            missing.Add($"{Quantity.FormatMemory(request.MemoryMiB - nodeFree.MemoryMiB)} memory");
+        }
+
+        if (request.Fpga > nodeFree.Fpga)
+        {
+            missing.Add($"{request.Fpga - nodeFree.Fpga} FPGA");
+        }
+
+        if (request.NetworkMbps > nodeFree.NetworkMbps && node.NetworkMbps > 0)
+        {
+            missing.Add($"{Quantity.FormatNetwork(request.NetworkMbps - nodeFree.NetworkMbps)} network");
+        }
+
+        if (missing.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var have = node.GpuCount > 0 ? $"{names[best]} has {bestFreeGpus} of {node.GpuCount} GPUs free" : $"closest: {names[best]}";
+        var verb = missing.Count == 1 && bestShort.Gpus <= 1 ? "frees up" : "free up";
+        return ($"fits if {string.Join(" and ", missing)} {verb} on one node ({have})", names[best]);
+    }
+
+    /// <summary>Running work on <paramref name="node"/> that holds what the job needs, most evictable first.</summary>
+    private List<BlockingTask> Blockers(Caller caller, Job pending, string node, bool gpusOnly)
+    {
+        var blockers = new List<BlockingTask>();
+        lock (plane.Gate)
+        {
+            foreach (var job in plane.Jobs.Values)
+            {
+                if (job.Id == pending.Id || job.IsTerminal)
+                {
+                    continue;
+                }
+
+                foreach (var task in job.Tasks)
+                {
+                    if (!task.IsBound || task.Node != node || (gpusOnly && task.Gpus.Length == 0))
+                    {
+                        continue;
+                    }
+
+                    var visible = caller.MaySee(job.Tenant);
+                    blockers.Add(new BlockingTask
+                    {
+                        JobId = visible ? job.Id : 0,
+                        JobName = visible ? job.Name : "(another tenant's job)",
+                        Tenant = visible ? job.Tenant : "",
+                        Replica = task.Replica,
+                        Node = node,
+                        Priority = job.Priority,
+                        Preemptible = job.Preemptible,
+                        Gpus = task.Gpus,
+                    });
+                }
+            }
+        }
+
+        return [.. blockers
+            .OrderByDescending(b => b.Preemptible && b.Priority < pending.Priority)
+            .ThenBy(b => b.Priority)
+            .ThenByDescending(b => b.JobId)];
+    }
+
+    private static string Name(BlockingTask b)
+    {
+        var gpus = b.Gpus.Count > 0 ? $", GPU {string.Join(',', b.Gpus)}" : "";
+        var who = b.JobId > 0 ? $"job {b.JobId} {b.JobName}" : b.JobName;
+        return $"{who} (priority {b.Priority}{gpus})";
+    }
+
+    private static string Describe(TaskRequest r)
+    {
+        var parts = new List<string>();
+        if (r.GpuCount > 0)
+        {
+            var models = r.GpuModels.Count > 0 ? " of model " + string.Join(" or ", r.GpuModels) : "";
+            parts.Add(r.IsGpuShare ? $"a GPU{models} with {r.GpuMilliPerGpu} milli-GPU free" : $"{r.GpuCount} GPU{(r.GpuCount == 1 ? "" : "s")}{models}");
+        }
+
+        parts.Add($"{Quantity.FormatCpu(r.CpuMilli)} CPU");
+        parts.Add($"{Quantity.FormatMemory(r.MemoryMiB)} memory");
+        if (r.Fpga > 0)
+        {
+            parts.Add($"{r.Fpga} FPGA");
+        }
+
+        if (r.NetworkMbps > 0)
+        {
+            parts.Add($"{Quantity.FormatNetwork(r.NetworkMbps)} network");
+        }
+
+        return string.Join(", ", parts);
+    }
+}
