@@ -112,7 +112,7 @@ public sealed class NodeAgent : IDisposable
                 }, cancellationToken).ConfigureAwait(false);
                 var interval = _options.HeartbeatInterval
                     ?? (registered.HeartbeatIntervalSeconds > 0 ? TimeSpan.FromSeconds(registered.HeartbeatIntervalSeconds) : DefaultHeartbeat);
-                _log($"registered with {_options.Server} ({resources.CpuMilli / 1000.0} cores, {resources.MemoryMiB} MiB, {resources.Gpus.Count} GPU {resources.GpuModel}); heartbeat every {interval.TotalSeconds}s");
+                _log($"registered with {_options.Server} ({resources.CpuMilli / 1000.0} cores, {resources.MemoryMiB} MiB, {(resources.Gpus.Count == 0 ? "no GPU" : $"{resources.Gpus.Count}×{resources.GpuModel}")}); heartbeat every {interval.TotalSeconds}s");
                 return interval;
             }
             catch (ServerException e) when (e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)

@@ -10,7 +10,7 @@ internal static class JobSubmissionValidator
     public const int MaxGpu = 64;
     public const int MaxFpga = 64;
     public const long MaxNetworkMbps = 10_000_000;
-    public const int MaxReplicas = 10_000;
+    public const int MaxReplicas = 1024;
 
     /// <summary>Throws <see cref="ApiException"/> (400) for the first invalid field.</summary>
     public static void Validate(JobSubmission job)

@@ -22,9 +22,10 @@ internal static class SeedList
                     throw new CliError($"--seeds: '{part}' is not a range low-high with at most 100000 seeds", 2);
                 }
 
-                for (var s = from; s <= to; s++)
+                // A long counter: with an int one, a range ending at int.MaxValue would wrap around and never end.
+                for (long s = from; s <= to; s++)
                 {
-                    seeds.Add(s);
+                    seeds.Add((int)s);
                 }
             }
             else
