@@ -65,7 +65,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         ArgumentNullException.ThrowIfNull(quotas);
         ArgumentNullException.ThrowIfNull(tenantUsage);
         var usage = new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
-        var engine = new PlacementEngine(cluster, policy, options);
+        var cycleOptions = OptionsFor(pendingJobs, preemptible);
+        var engine = new PlacementEngine(cluster, policy, cycleOptions);
         var victims = new List<BoundJob>(preemptible);
         var pending = new List<QueuedJob>(pendingJobs);
         pending.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Sequence.CompareTo(b.Sequence));
@@ -111,11 +112,39 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 continue;
             }
 
-            emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, options);
+            emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions);
             waiting[job.Id] = Explain(job, engine, emptyEngine);
         }
 
         return new Plan(bindings, evictions, waiting);
+    }
+
+    /// <summary>The options for one cycle: the configured ones, plus a target workload when the policy needs one and none was configured.</summary>
+    /// <remarks>FGD scores fragmentation against a target workload (its typical tasks). A live server has no trace to
+    /// learn that from, so the work it must fit next stands in for it: the replicas waiting now and the preemptible
+    /// replicas running (the only bound work passed to the planner).</remarks>
+    private PlacementOptions OptionsFor(IReadOnlyList<QueuedJob> pendingJobs, IReadOnlyList<BoundJob> preemptible)
+    {
+        if (!policy.NeedsTargetWorkload || options.TargetWorkload is not null)
+        {
+            return options;
+        }
+
+        var tasks = new List<TaskRequest>();
+        foreach (var job in pendingJobs)
+        {
+            tasks.AddRange(job.Replicas);
+        }
+
+        foreach (var job in preemptible)
+        {
+            foreach (var task in job.Tasks)
+            {
+                tasks.Add(task.Request);
+            }
+        }
+
+        return options with { TargetWorkload = TargetWorkload.FromTasks(tasks) };
     }
 
     private bool TryPreempt(QueuedJob job, PlacementEngine engine, ClusterState cluster, List<BoundJob> victims,

@@ -25,6 +25,19 @@ public sealed class QueuePlannerTests
     private static QueueSnapshot Snapshot(NodeSpec[] nodes, BoundJob[] bound, QueuedJob[] pending, Dictionary<string, ResourceVector>? quotas = null) =>
         new(nodes, bound, pending, quotas ?? []);
 
+    public static TheoryData<string> Policies => [.. PolicyRegistry.All.Select(p => p.Name)];
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void Plan_EveryPolicyWithDefaultOptions_BindsJobsThatFit(string policy)
+    {
+        // A server started with --policy fgd configures no target workload; the planner must derive one from the queue.
+        var planner = new QueuePlanner(PolicyRegistry.Get(policy), new PlacementOptions());
+        var plan = planner.Plan(Snapshot([Node("n1", gpus: 4), Node("n2", gpus: 0)], [], [Pending(1, 2), Pending(2, 0), Pending(3, 1, replicas: 2)]));
+        Assert.Equal([1L, 2L, 3L], plan.Bindings.Select(b => b.JobId).Order().ToArray());
+        Assert.Empty(plan.Waiting);
+    }
+
     [Fact]
     public void Plan_HigherPriorityFirstThenFifo()
     {
