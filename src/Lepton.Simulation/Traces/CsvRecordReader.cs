@@ -175,6 +175,27 @@ internal sealed class CsvRecordReader : IDisposable
         return labels;
     }
 
+    /// <summary>The index of a column the file must have; an error naming the column when the header lacks it.</summary>
+    public int RequireColumn(string column)
+    {
+        var index = Header.IndexOf(column);
+        return index >= 0 ? index : throw new TraceFormatException(File, LineNumber, column, "required column is missing from the header");
+    }
+
+    /// <summary>Rejects any header column not in <paramref name="known"/>, so a misspelt column never silently drops a constraint.</summary>
+    /// <param name="known">The columns this kind of file may have.</param>
+    /// <param name="kind">What a row is (node, task), for the message.</param>
+    public void RejectUnknownColumns(IReadOnlyList<string> known, string kind)
+    {
+        foreach (var column in Header.Names)
+        {
+            if (!known.Contains(column, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new TraceFormatException(File, LineNumber, column, $"unknown {kind} column; known columns are {string.Join(", ", known)}");
+            }
+        }
+    }
+
     /// <summary>An error about a field of the current record.</summary>
     public TraceFormatException Error(int column, string problem) => new(File, LineNumber, Header.Names[column], problem);
 

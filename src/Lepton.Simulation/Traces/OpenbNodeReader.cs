@@ -40,12 +40,12 @@ public static class OpenbNodeReader
             throw new TraceFormatException(csv.File, csv.LineNumber, "num_gpu", "this looks like a task (pod) list, not a node list");
         }
 
-        CheckColumns(csv);
+        csv.RejectUnknownColumns(KnownColumns, "node");
         // openb calls the node name "sn" (serial number); Lepton's own files may say "name".
-        var name = header.Contains("sn") || !header.Contains("name") ? Require(csv, "sn") : header.IndexOf("name");
-        var cpu = Require(csv, "cpu_milli");
-        var memory = Require(csv, "memory_mib");
-        var gpu = Require(csv, "gpu");
+        var name = header.Contains("sn") || !header.Contains("name") ? csv.RequireColumn("sn") : header.IndexOf("name");
+        var cpu = csv.RequireColumn("cpu_milli");
+        var memory = csv.RequireColumn("memory_mib");
+        var gpu = csv.RequireColumn("gpu");
         var model = header.IndexOf("model");
         var fpga = header.IndexOf("fpga");
         var network = header.IndexOf("network_mbps");
@@ -95,22 +95,4 @@ public static class OpenbNodeReader
         Enum.TryParse<NodeState>(csv[column], ignoreCase: true, out var state) && Enum.IsDefined(state)
             ? state
             : throw csv.Error(column, $"'{csv[column]}' is not a node state; expected Ready, Draining or Down");
-
-    private static int Require(CsvRecordReader csv, string column)
-    {
-        var index = csv.Header.IndexOf(column);
-        return index >= 0 ? index : throw new TraceFormatException(csv.File, csv.LineNumber, column, "required column is missing from the header");
-    }
-
-    private static void CheckColumns(CsvRecordReader csv)
-    {
-        foreach (var column in csv.Header.Names)
-        {
-            if (!KnownColumns.Contains(column, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new TraceFormatException(csv.File, csv.LineNumber, column,
-                    $"unknown node column; known columns are {string.Join(", ", KnownColumns)}");
-            }
-        }
-    }
 }

@@ -50,12 +50,12 @@ public static class OpenbPodReader
             throw new TraceFormatException(csv.File, csv.LineNumber, header.Contains("sn") ? "sn" : "gpu", "this looks like a node list, not a task (pod) list");
         }
 
-        CheckColumns(csv);
-        var name = Require(csv, "name");
-        var cpu = Require(csv, "cpu_milli");
-        var memory = Require(csv, "memory_mib");
-        var numGpu = Require(csv, "num_gpu");
-        var gpuMilli = Require(csv, "gpu_milli");
+        csv.RejectUnknownColumns(KnownColumns, "task");
+        var name = csv.RequireColumn("name");
+        var cpu = csv.RequireColumn("cpu_milli");
+        var memory = csv.RequireColumn("memory_mib");
+        var numGpu = csv.RequireColumn("num_gpu");
+        var gpuMilli = csv.RequireColumn("gpu_milli");
         var gpuSpec = header.IndexOf("gpu_spec");
         var priority = header.IndexOf("priority");
         var gang = header.IndexOf("gang");
@@ -132,23 +132,5 @@ public static class OpenbPodReader
         }
 
         return [.. models];
-    }
-
-    private static int Require(CsvRecordReader csv, string column)
-    {
-        var index = csv.Header.IndexOf(column);
-        return index >= 0 ? index : throw new TraceFormatException(csv.File, csv.LineNumber, column, "required column is missing from the header");
-    }
-
-    private static void CheckColumns(CsvRecordReader csv)
-    {
-        foreach (var column in csv.Header.Names)
-        {
-            if (!KnownColumns.Contains(column, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new TraceFormatException(csv.File, csv.LineNumber, column,
-                    $"unknown task column; known columns are {string.Join(", ", KnownColumns)}");
-            }
-        }
     }
 }
