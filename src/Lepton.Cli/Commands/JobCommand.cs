@@ -51,7 +51,7 @@ internal sealed class JobCommand : ICliCommand
             }
 
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, asTeam: true));
         return command;
     }
 
@@ -104,7 +104,7 @@ internal sealed class JobCommand : ICliCommand
 
                 console.Write(table);
                 return 0;
-            }, cancellationToken);
+            }, cancellationToken, asTeam: true);
         });
         return command;
     }
@@ -171,7 +171,7 @@ internal sealed class JobCommand : ICliCommand
             }
 
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, asTeam: true));
         return command;
     }
 
@@ -196,7 +196,7 @@ internal sealed class JobCommand : ICliCommand
             }
 
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, asTeam: true));
         return command;
     }
 
@@ -218,7 +218,7 @@ internal sealed class JobCommand : ICliCommand
             }
 
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, asTeam: true));
         return command;
     }
 
@@ -238,7 +238,7 @@ internal sealed class JobCommand : ICliCommand
 
             Render(Terminal.Create(), x);
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, asTeam: true));
         return command;
     }
 

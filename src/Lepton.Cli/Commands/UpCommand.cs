@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
+using Lepton.Cli.Connection;
 using Lepton.Client.Contracts;
 using Lepton.Core.Placement;
 using Lepton.Server;
@@ -31,7 +32,7 @@ internal sealed class UpCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build()
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "Where the server keeps its SQLite store and tokens, and agents their task directories.", DefaultValueFactory = _ => ".lepton" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the server keeps its SQLite store and tokens, and agents their task directories.", DefaultValueFactory = _ => LocalTokenFiles.DefaultDataDir };
         var urls = new Option<string>("--urls") { Description = "The server's listen URL.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var agents = new Option<int?>("--agents") { Description = "Run N agents with declared resources (a small heterogeneous cluster) instead of one agent for this machine." };
         var declare = new Option<string[]>("--declare") { Description = "Resources of the agents, e.g. \"cpu=8,memory=32Gi,gpus=2xA100\"; repeat to give agents different shapes (used in turn).", AllowMultipleArgumentsPerToken = false };
@@ -113,7 +114,9 @@ internal sealed class UpCommand : ICliCommand
             var directory = options.DataDir;
             using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
             var adminTokenPath = Path.Combine(directory, LeptonServer.AdminTokenFile);
-            var agentToken = await AgentTokenAsync(http, directory, (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim(), cancellationToken);
+            var adminToken = (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim();
+            var agentToken = await AgentTokenAsync(http, directory, adminToken, cancellationToken);
+            var tenantTokenPath = await DefaultTenantTokenAsync(http, directory, adminToken, cancellationToken);
             var commandLines = AgentArguments(directory, url, agentToken, agentCount, shapes, heartbeatSeconds);
             foreach (var (_, arguments) in commandLines)
             {
@@ -123,6 +126,7 @@ internal sealed class UpCommand : ICliCommand
             Console.WriteLine();
             Console.WriteLine($"Lepton is up: dashboard {url}/   API {url}/api/v1   metrics {url}/metrics");
             Console.WriteLine($"Admin token: {adminTokenPath}   (e.g. curl -H \"Authorization: Bearer $(cat {adminTokenPath})\" {url}/api/v1/nodes)");
+            Console.WriteLine($"Team token:  {tenantTokenPath}   (tenant '{DefaultTenant}'; 'lepton job ...' run in this folder submits with it)");
             Console.WriteLine($"{commandLines.Count} agent(s): {string.Join(", ", commandLines.Select(a => a.Name))}. Press Ctrl-C to stop.");
 
             await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -212,9 +216,73 @@ internal sealed class UpCommand : ICliCommand
         return Process.Start(info) ?? throw new CliError($"could not start {path}");
     }
 
+    /// <summary>The tenant <c>lepton up</c> creates so that jobs can be submitted at once (jobs always belong to a tenant).</summary>
+    internal const string DefaultTenant = "default";
+
+    /// <summary>Ensures tenant <see cref="DefaultTenant"/> exists and <c>DIR/tenant-token</c> holds a valid token for it; returns the file's path.</summary>
+    private static async Task<string> DefaultTenantTokenAsync(HttpClient http, string directory, string adminToken, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, LocalTokenFiles.Tenant);
+        if (File.Exists(path))
+        {
+            using var check = new HttpRequestMessage(HttpMethod.Get, "api/v1/jobs");
+            check.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(path, cancellationToken)).Trim());
+            using var answer = await http.SendAsync(check, cancellationToken);
+            if (answer.IsSuccessStatusCode)
+            {
+                return path;
+            }
+        }
+
+        using (var tenant = new HttpRequestMessage(HttpMethod.Post, "api/v1/tenants")
+        {
+            Content = JsonContent.Create(new TenantCreate { Name = DefaultTenant }, LeptonJsonContext.Default.TenantCreate),
+        })
+        {
+            tenant.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+            using var created = await http.SendAsync(tenant, cancellationToken);
+            // 409: the tenant is there from an earlier start; only its token file was lost.
+            if (!created.IsSuccessStatusCode && created.StatusCode != System.Net.HttpStatusCode.Conflict)
+            {
+                throw new CliError($"could not create tenant '{DefaultTenant}': {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+        }
+
+        var token = await CreateTokenAsync(http, adminToken, new TokenCreate { Kind = "tenant", Tenant = DefaultTenant, Description = "team token made by lepton up" }, cancellationToken);
+        await SaveTokenAsync(path, token);
+        return path;
+    }
+
+    private static async Task<string> CreateTokenAsync(HttpClient http, string adminToken, TokenCreate create, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/tokens")
+        {
+            Content = JsonContent.Create(create, LeptonJsonContext.Default.TokenCreate),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CliError($"could not create a{(create.Kind == "agent" ? "n" : "")} {create.Kind} token: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.TokenView, cancellationToken))?.Token
+            ?? throw new CliError($"the server created a {create.Kind} token but did not return it");
+    }
+
+    /// <summary>Writes a token file readable only by its owner.</summary>
+    private static async Task SaveTokenAsync(string path, string token)
+    {
+        await File.WriteAllTextAsync(path, token + "\n", CancellationToken.None);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
     private static async Task<string> AgentTokenAsync(HttpClient http, string directory, string adminToken, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(directory, "agent-token");
+        var path = Path.Combine(directory, LocalTokenFiles.Agent);
         if (File.Exists(path))
         {
             var saved = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
@@ -230,25 +298,8 @@ internal sealed class UpCommand : ICliCommand
             }
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/tokens")
-        {
-            Content = JsonContent.Create(new TokenCreate { Kind = "agent", Description = "agents started by lepton up" }, LeptonJsonContext.Default.TokenCreate),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new CliError($"could not create an agent token: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-
-        var token = (await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.TokenView, cancellationToken))?.Token
-            ?? throw new CliError("the server created an agent token but did not return it");
-        await File.WriteAllTextAsync(path, token + "\n", CancellationToken.None);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        var token = await CreateTokenAsync(http, adminToken, new TokenCreate { Kind = "agent", Description = "agents started by lepton up" }, cancellationToken);
+        await SaveTokenAsync(path, token);
         return token;
     }
 

@@ -9,7 +9,8 @@ namespace Lepton.Cli.Connection;
 /// <remarks>
 /// Resolution order: <c>LEPTON_SERVER</c> / <c>LEPTON_TOKEN</c> environment variables, then the config that
 /// <c>lepton login</c> saved, then — so that <c>lepton up</c> in one terminal and <c>lepton job submit</c> in another
-/// work with no login — <c>http://127.0.0.1:8080</c> with the admin token in <c>./.lepton/admin-token</c>.
+/// work with no login — <c>http://127.0.0.1:8080</c> with a token from <c>./.lepton/</c>: job commands use the team token
+/// <c>tenant-token</c> (jobs belong to a tenant; the admin token may not submit), all others the <c>admin-token</c>.
 /// </remarks>
 internal sealed record CliConnection(Uri Server, string Token, string Source)
 {
@@ -18,7 +19,8 @@ internal sealed record CliConnection(Uri Server, string Token, string Source)
 
     /// <summary>Resolves the connection for this process.</summary>
     /// <exception cref="CliError">No server or token is configured, or the server address is not a URL.</exception>
-    public static CliConnection Resolve()
+    /// <param name="asTeam">True for job commands: the local fallback then prefers <c>lepton up</c>'s team token.</param>
+    public static CliConnection Resolve(bool asTeam = false)
     {
         var configPath = CliConfig.DefaultPath();
         var config = CliConfig.Load(configPath);
@@ -50,7 +52,8 @@ internal sealed record CliConnection(Uri Server, string Token, string Source)
         }
         else
         {
-            var local = Path.Combine(".lepton", "admin-token");
+            var team = Path.Combine(LocalTokenFiles.DefaultDataDir, LocalTokenFiles.Tenant);
+            var local = asTeam && File.Exists(team) ? team : Path.Combine(LocalTokenFiles.DefaultDataDir, LocalTokenFiles.Admin);
             token = File.Exists(local) ? File.ReadAllText(local).Trim() : null;
         }
 
@@ -80,9 +83,12 @@ internal sealed record CliConnection(Uri Server, string Token, string Source)
     }
 
     /// <summary>Runs <paramref name="body"/> with a client for the resolved connection, turning every expected failure into a one-line <see cref="CliError"/>.</summary>
-    public static async Task<int> RunAsync(Func<LeptonClient, Task<int>> body, CancellationToken cancellationToken)
+    /// <param name="body">What to do with the client.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="asTeam">True for job commands (see <see cref="Resolve"/>).</param>
+    public static async Task<int> RunAsync(Func<LeptonClient, Task<int>> body, CancellationToken cancellationToken, bool asTeam = false)
     {
-        var connection = Resolve();
+        var connection = Resolve(asTeam);
         using var client = new LeptonClient(connection.Server, connection.Token);
         return await connection.GuardAsync(() => body(client), cancellationToken);
     }
