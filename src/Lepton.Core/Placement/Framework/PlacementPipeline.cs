@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lepton.Core.Placement.Framework;
 
 /// <summary>Chooses the node for one task: the policy's filters, then its score, then the tie-break rank.</summary>
@@ -36,88 +38,63 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
         }
 
         classes.Sync();
-        var ranks = context.Ranks;
-        var gpuCount = context.Cluster.GpuCount;
+        var best = Candidate.None;
         var cpuOnly = !task.NeedsGpu;
-        var noFpga = task.Fpga == 0;
-        var fpgaCap = context.Cluster.FpgaCap;
-        var best = -1;
-        var bestTier = -1;
-        var bestScore = int.MinValue;
-        var bestRank = int.MaxValue;
         var active = cpuOnly ? classes.Active : classes.WithFreeGpu;
         var count = cpuOnly ? classes.ActiveCount : classes.WithFreeGpuCount;
         for (var a = 0; a < count; a++)
         {
-            var node = classes.Representative(active[a]);
-            if (!_filter.Passes(context, node, in task))
-            {
-                continue;
-            }
-
-            var tier = Tier(cpuOnly, noFpga, gpuCount[node], fpgaCap[node]);
-            if (tier < bestTier)
-            {
-                continue;
-            }
-
-            var s = _score.Score(context, node, in task);
-            var r = ranks[node];
-            if (tier > bestTier || s > bestScore || (s == bestScore && r < bestRank))
-            {
-                best = node;
-                bestTier = tier;
-                bestScore = s;
-                bestRank = r;
-            }
+            Offer(ref best, context, classes.Representative(active[a]), in task);
         }
 
-        return best;
+        return best.Node;
     }
 
     private int ScanNodes(PlacementContext context, ref readonly TaskDemand task)
     {
-        var cluster = context.Cluster;
-        var ranks = context.Ranks;
-        var gpuCount = cluster.GpuCount;
-        var cpuOnly = !task.NeedsGpu;
-        var noFpga = task.Fpga == 0;
-        var fpgaCap = context.Cluster.FpgaCap;
-        var best = -1;
-        var bestTier = -1;
-        var bestScore = int.MinValue;
-        var bestRank = int.MaxValue;
-        var count = cluster.NodeCount;
+        var best = Candidate.None;
+        var count = context.Cluster.NodeCount;
         for (var i = 0; i < count; i++)
         {
-            if (!_filter.Passes(context, i, in task))
-            {
-                continue;
-            }
-
-            var tier = Tier(cpuOnly, noFpga, gpuCount[i], fpgaCap[i]);
-            if (tier < bestTier)
-            {
-                continue;
-            }
-
-            var s = _score.Score(context, i, in task);
-            var r = ranks[i];
-            if (tier > bestTier || s > bestScore || (s == bestScore && r < bestRank))
-            {
-                best = i;
-                bestTier = tier;
-                bestScore = s;
-                bestRank = r;
-            }
+            Offer(ref best, context, i, in task);
         }
 
-        return best;
+        return best.Node;
+    }
+
+    /// <summary>Evaluates <paramref name="node"/> and keeps it in <paramref name="best"/> when it beats the best so far by (tier, score, rank).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Offer(ref Candidate best, PlacementContext context, int node, ref readonly TaskDemand task)
+    {
+        if (!_filter.Passes(context, node, in task))
+        {
+            return;
+        }
+
+        var tier = Tier(!task.NeedsGpu, task.Fpga == 0, context.Cluster.GpuCount[node], context.Cluster.FpgaCap[node]);
+        if (tier < best.Tier)
+        {
+            return;
+        }
+
+        // The score is computed only for nodes that can still win on tier: it is the expensive step.
+        var s = _score.Score(context, node, in task);
+        var r = context.Ranks[node];
+        if (tier > best.Tier || s > best.Score || (s == best.Score && r < best.Rank))
+        {
+            best = new Candidate(node, tier, s, r);
+        }
     }
 
     /// <summary>Keeps special hardware for tasks that need it: avoiding GPU nodes for a CPU-only task counts more than avoiding FPGA nodes.</summary>
     private static int Tier(bool cpuOnly, bool noFpga, int gpus, int fpgas) =>
         (cpuOnly && gpus > 0 ? 0 : 2) + (noFpga && fpgas > 0 ? 0 : 1);
+
+    /// <summary>The best node of a scan so far; <see cref="None"/> before any node passed the filters.</summary>
+    private readonly record struct Candidate(int Node, int Tier, int Score, int Rank)
+    {
+        public static Candidate None => new(-1, -1, int.MinValue, int.MaxValue);
+    }
 
     public override int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task)
     {
