@@ -14,7 +14,7 @@ public sealed class LeptonClientTests : IAsyncLifetime
     private WebApplication _app = null!;
     private Uri _server = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -43,7 +43,7 @@ public sealed class LeptonClientTests : IAsyncLifetime
         _server = new Uri(_app.Urls.First());
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task SubmitJobAsync_ValidationProblem_CarriesStatusTitleAndFieldErrors()

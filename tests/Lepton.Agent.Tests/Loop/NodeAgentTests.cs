@@ -12,7 +12,7 @@ public sealed class NodeAgentTests : IAsyncLifetime
     private NodeAgent _agent = null!;
     private Task _run = Task.CompletedTask;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _server = new FakeControlPlane();
         _agent = new NodeAgent(new AgentOptions
@@ -27,10 +27,10 @@ public sealed class NodeAgentTests : IAsyncLifetime
             LogFlushInterval = TimeSpan.FromMilliseconds(100),
         }, _ => { });
         _run = _agent.RunAsync(_stop.Token);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _run.WaitAsync(TimeSpan.FromSeconds(30));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Lepton.Client.Contracts;
-using Xunit.Abstractions;
 
 namespace Lepton.EndToEnd.Tests.Agents;
 
@@ -11,9 +10,9 @@ public sealed class AgentClusterTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Shape = "cpu=2,memory=2Gi";
     private LocalCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(Shape, Shape, Shape);
+    public async ValueTask InitializeAsync() => _cluster = await LocalCluster.StartAsync(Shape, Shape, Shape);
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task GangJob_TwoReplicas_BothRunLogsReadableSucceeded()

@@ -87,7 +87,7 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(DataDir);
         var port = FreePort();
@@ -129,7 +129,7 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_up is { HasExited: false })
         {

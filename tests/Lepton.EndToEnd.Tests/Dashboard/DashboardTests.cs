@@ -1,14 +1,13 @@
 using System.Globalization;
 using Lepton.EndToEnd.Tests.Cli;
 using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Lepton.EndToEnd.Tests.Dashboard;
 
 /// <summary>The dashboard in a real browser: Debian's chromium driven by Playwright against <c>lepton up</c> with two agents.</summary>
 /// <remarks>
 /// Chromium is launched by executable path (never downloaded by Playwright). In CI (<c>CI=true</c>) a missing chromium
-/// fails the test; on a developer machine without it the test says so and returns. Screenshots are saved under
+/// fails the test; on a developer machine without it the test is reported as skipped, with the reason. Screenshots are saved under
 /// <c>TestResults/dashboard/</c> at the repository root (or <c>$LEPTON_SCREENSHOT_DIR</c>).
 /// </remarks>
 [Collection(LocalClusterCollection.Name)]
@@ -29,8 +28,7 @@ public sealed class DashboardTests(LocalClusterFixture cluster, ITestOutputHelpe
         {
             Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
                 "chromium is not installed (apt-get install chromium); the dashboard test needs it in CI");
-            output.WriteLine("SKIPPED: chromium not found; install it with apt-get install chromium");
-            return;
+            Assert.Skip("chromium not found; install it with apt-get install chromium");
         }
 
         using var playwright = await Playwright.CreateAsync();

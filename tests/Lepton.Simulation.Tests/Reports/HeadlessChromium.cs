@@ -4,10 +4,23 @@ namespace Lepton.Simulation.Tests.Reports;
 
 /// <summary>Runs Debian's <c>chromium</c> headless on a local file: dumps the DOM after load, or takes a screenshot.</summary>
 /// <remarks>In CI (<c>CI=true</c>) a missing chromium is a failure, because <c>.ci/run</c> installs it; elsewhere the
-/// browser tests return early without checking anything when it is absent.</remarks>
+/// browser tests are reported as skipped, with the reason, when it is absent.</remarks>
 internal static class HeadlessChromium
 {
     private static readonly string[] Candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"];
+
+    /// <summary>The chromium executable; skips the calling test (with the reason shown) when none is installed, and
+    /// fails it in CI, where <c>.ci/run</c> installs it.</summary>
+    public static string Require()
+    {
+        var found = Locate();
+        if (found is null)
+        {
+            Assert.Skip("chromium not found; install Debian's chromium package (apt-get install chromium)");
+        }
+
+        return found;
+    }
 
     /// <summary>The chromium executable, or null when none is installed (throws in CI).</summary>
     public static string? Locate()

@@ -33,11 +33,7 @@ public sealed partial class JobsHtmlReportTests
     [Fact]
     public void Render_OpenedInHeadlessChromium_DrawsUtilisationAndJobCharts()
     {
-        var chromium = HeadlessChromium.Locate();
-        if (chromium is null)
-        {
-            return; // not installed on this developer machine; CI installs it and Locate() throws there instead
-        }
+        var chromium = HeadlessChromium.Require();
 
         var directory = Path.Combine(AppContext.BaseDirectory, "report-screenshots");
         Directory.CreateDirectory(directory);

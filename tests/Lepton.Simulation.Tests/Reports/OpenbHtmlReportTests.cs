@@ -47,11 +47,7 @@ public sealed partial class OpenbHtmlReportTests
     [Fact]
     public void Render_OpenedInHeadlessChromium_DrawsEverySeriesAndLooksRight()
     {
-        var chromium = HeadlessChromium.Locate();
-        if (chromium is null)
-        {
-            return; // not installed on this developer machine; CI installs it and Locate() throws there instead
-        }
+        var chromium = HeadlessChromium.Require();
 
         var directory = Path.Combine(AppContext.BaseDirectory, "report-screenshots");
         Directory.CreateDirectory(directory);
