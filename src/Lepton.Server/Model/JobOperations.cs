@@ -126,7 +126,8 @@ internal sealed class JobOperations(ControlPlane plane)
         return job.ToView();
     });
 
-    /// <summary>An agent reports a task attempt started or exited. Reports about stale attempts are ignored.</summary>
+    /// <summary>A node reports a task attempt started or exited; only the current attempt of a task bound to that node counts.</summary>
+    /// <exception cref="ApiException">404 unknown task, 403 a task of another node, 409 a stale or ended attempt; nothing changes.</exception>
     public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report) => plane.MutateAsync(tx =>
     {
         if (report.Status is not ("Started" or "Exited"))
@@ -144,12 +145,8 @@ internal sealed class JobOperations(ControlPlane plane)
             throw ApiException.NotFound($"task {taskId}");
         }
 
+        CheckReporter(task, node, report.Attempt);
         var job = plane.Jobs[task.JobId];
-        if (task.Node != node || task.Attempt != report.Attempt || !task.IsBound)
-        {
-            // A report about an attempt the server has since requeued, moved or ended: nothing to do.
-            return false;
-        }
 
         var now = plane.Time.GetUtcNow();
         if (report.Status == "Started")
@@ -192,6 +189,37 @@ internal sealed class JobOperations(ControlPlane plane)
         Fail(tx, job, $"replica {task.Replica} exited with code {code}{detail}", code, now);
         return true;
     });
+
+    /// <summary>Refuses a report (status or log) about <paramref name="task"/> from <paramref name="node"/> unless it is about the
+    /// task's current attempt and the task is bound there: 409 for a stale or ended attempt (an agent that lagged behind a
+    /// requeue), 403 for a task bound to another node. Call under the model lock.</summary>
+    /// <param name="task">The task reported on.</param>
+    /// <param name="node">The node reporting (its credential was checked).</param>
+    /// <param name="attempt">The attempt reported on.</param>
+    /// <param name="mayHaveEnded">True for log uploads: the last lines of an attempt that was just cancelled or ended still
+    /// belong to it; a status report needs the attempt to be still running.</param>
+    public static void CheckReporter(JobTask task, string node, int attempt, bool mayHaveEnded = false)
+    {
+        if (attempt < task.Attempt)
+        {
+            throw new ApiException(409, "Conflict", $"attempt {attempt} of task {task.Id} is stale (current attempt {task.Attempt})", "attempt");
+        }
+
+        if (task.Node != node)
+        {
+            throw new ApiException(403, "Forbidden", $"task {task.Id} is not bound to node '{node}'");
+        }
+
+        if (attempt != task.Attempt)
+        {
+            throw new ApiException(409, "Conflict", $"task {task.Id} has no attempt {attempt} (current attempt {task.Attempt})", "attempt");
+        }
+
+        if (!task.IsBound && !mayHaveEnded)
+        {
+            throw new ApiException(409, "Conflict", $"attempt {attempt} of task {task.Id} has already ended ({task.State})", "attempt");
+        }
+    }
 
     /// <summary>Retries a job whose replica failed or was lost, or fails it when its retries are used up (writer only).</summary>
     /// <remarks>A gang is retried whole: every replica is released and placed again together.</remarks>
