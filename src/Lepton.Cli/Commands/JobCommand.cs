@@ -97,7 +97,8 @@ internal sealed class JobCommand : ICliCommand
                 var more = false;
                 if (parse.GetValue(all) || (rows is null && parse.GetValue(json)))
                 {
-                    jobs = [.. (await client.ListJobsAsync(filter, cancellationToken)).OrderByDescending(j => j.Id)];
+                    // A List: the JSON writer knows List<JobView>, not the compiler's read-only collection type.
+                    jobs = (await client.ListJobsAsync(filter, cancellationToken)).OrderByDescending(j => j.Id).ToList();
                 }
                 else
                 {
