@@ -77,6 +77,32 @@ public sealed class JobPagingAndIdempotencyTests
     }
 
     [Fact]
+    public async Task Sdk_SubmitWithKeyTwice_OneJob_ListJobsFollowsPages()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.TenantAsync("team-a");
+        using var sdk = new Lepton.Client.LeptonClient(server.BaseAddress, await server.TokenAsync("tenant", "team-a"));
+        var first = await sdk.SubmitJobAsync(TestServer.Job("sdk"), "sdk-key");
+        var again = await sdk.SubmitJobAsync(TestServer.Job("sdk"), "sdk-key");
+        Assert.Equal(first.Id, again.Id);
+        var reused = await Assert.ThrowsAsync<Lepton.Client.LeptonApiException>(() => sdk.SubmitJobAsync(TestServer.Job("other"), "sdk-key"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.Status);
+
+        for (var batch = 0; batch < 3; batch++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => sdk.SubmitJobAsync(TestServer.Job())));
+        }
+
+        var all = await sdk.ListJobsAsync();
+        Assert.Equal(121, all.Count);
+        Assert.Equal(all.Select(j => j.Id).Order(), all.Select(j => j.Id));
+        var newest = await sdk.ListJobsPageAsync(new Lepton.Client.JobPageRequest { Limit = 50, NewestFirst = true });
+        Assert.Equal(all.Select(j => j.Id).Reverse().Take(50), newest.Jobs.Select(j => j.Id));
+        Assert.Equal(newest.Jobs[^1].Id, newest.NextAfter);
+        Assert.Equal(121, (await sdk.GetJobSummaryAsync()).Total);
+    }
+
+    [Fact]
     public async Task Submit_SameKeyFromAnotherTenant_IsIndependent()
     {
         await using var server = await TestServer.StartAsync();
