@@ -34,9 +34,9 @@ public sealed class NodeAgent : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _log = log ?? (line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent {options.Name}: {line}"));
-        _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15));
-        _detector = new HardwareDetector(options.DetectGpus);
         Directory.CreateDirectory(options.WorkDirectory);
+        _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15), Path.Combine(options.WorkDirectory, NodeCredentialFile.FileName));
+        _detector = new HardwareDetector(options.DetectGpus);
         _ledger = new TaskLedger(Path.Combine(options.WorkDirectory, "ledger.json"));
     }
 
@@ -67,6 +67,12 @@ public sealed class NodeAgent : IDisposable
                         interval = await RegisterAsync(cancellationToken).ConfigureAwait(false);
                         continue;
                     }
+                }
+                catch (ServerException e) when (e.Status == System.Net.HttpStatusCode.Unauthorized && !cancellationToken.IsCancellationRequested)
+                {
+                    _log("the server no longer accepts this node's credential (revoked, or the node was removed); registering again");
+                    interval = await RegisterAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
                 catch (Exception e) when (IsTransient(e, cancellationToken))
                 {
@@ -118,6 +124,11 @@ public sealed class NodeAgent : IDisposable
             catch (ServerException e) when (e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
             {
                 throw new InvalidOperationException($"the server refused the agent token: {e.Message}", e);
+            }
+            catch (ServerException e) when (e.Status is System.Net.HttpStatusCode.Conflict)
+            {
+                // The name belongs to another credential (another agent, or this node's credential file was lost).
+                throw new InvalidOperationException($"node '{_options.Name}' is registered with another credential; an admin must remove it first ('lepton node remove {_options.Name}'): {e.Message}", e);
             }
             catch (Exception e) when (IsTransient(e, cancellationToken))
             {

@@ -52,13 +52,91 @@ public sealed class LeptonClient : IDisposable
 
     // ---- jobs ----
 
-    /// <summary>Submits a job (<c>POST /api/v1/jobs</c>) and returns it as accepted, with its id.</summary>
-    public Task<JobView> SubmitJobAsync(JobSubmission job, CancellationToken cancellationToken = default) =>
-        SendAsync<JobView>(HttpMethod.Post, "api/v1/jobs", job, cancellationToken);
+    /// <summary>How many times a submission is retried after a transient failure (no connection, timeout, 502/503/504);
+    /// the retries carry the same <c>Idempotency-Key</c>, so they never create a second job. Default 4.</summary>
+    public int SubmitRetries { get; init; } = 4;
 
-    /// <summary>Lists the jobs the token may see (<c>GET /api/v1/jobs</c>), optionally only those in one state.</summary>
-    public async Task<IReadOnlyList<JobView>> ListJobsAsync(JobState? state = null, CancellationToken cancellationToken = default) =>
-        await SendAsync<List<JobView>>(HttpMethod.Get, state is null ? "api/v1/jobs" : $"api/v1/jobs?state={state}", null, cancellationToken);
+    /// <summary>Submits a job (<c>POST /api/v1/jobs</c>) and returns it as accepted, with its id.</summary>
+    /// <remarks>Sends a fresh <c>Idempotency-Key</c> and retries transient failures with it (<see cref="SubmitRetries"/>):
+    /// a job whose 201 was lost is returned by the retry, never created twice.</remarks>
+    public Task<JobView> SubmitJobAsync(JobSubmission job, CancellationToken cancellationToken = default) =>
+        SubmitJobAsync(job, Guid.NewGuid().ToString("N"), cancellationToken);
+
+    /// <summary>Submits a job with the caller's own <c>Idempotency-Key</c>: the server creates at most one job per key and
+    /// tenant, and answers a repeat with the job the first request created (also after a restart). Transient failures are
+    /// retried with the same key.</summary>
+    /// <param name="job">The job.</param>
+    /// <param name="idempotencyKey">1..255 printable ASCII characters without ','; a new one per job (a UUID).</param>
+    /// <param name="cancellationToken">Stops retrying.</param>
+    /// <exception cref="LeptonApiException">422 when the key was already used for a different job.</exception>
+    public async Task<JobView> SubmitJobAsync(JobSubmission job, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return (await SendCoreAsync<JobView>(HttpMethod.Post, "api/v1/jobs", job, idempotencyKey, cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (Exception e) when (attempt < SubmitRetries && IsTransient(e, cancellationToken))
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    /// <summary>Lists every job the token may see (<c>GET /api/v1/jobs</c>, following every page), optionally only those
+    /// in one state; oldest first.</summary>
+    public async Task<IReadOnlyList<JobView>> ListJobsAsync(JobState? state = null, CancellationToken cancellationToken = default)
+    {
+        var all = new List<JobView>();
+        long? after = null;
+        do
+        {
+            var page = await ListJobsPageAsync(new JobPageRequest { State = state, After = after, Limit = JobPageRequest.MaxLimit }, cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Jobs);
+            after = page.NextAfter;
+        }
+        while (after is not null);
+
+        return all;
+    }
+
+    /// <summary>One page of jobs (<c>GET /api/v1/jobs?limit=&amp;after=&amp;order=&amp;state=</c>); pass
+    /// <see cref="JobPage.NextAfter"/> as the next request's <see cref="JobPageRequest.After"/> until it is null.</summary>
+    public async Task<JobPage> ListJobsPageAsync(JobPageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = new List<string> { $"limit={request.Limit}" };
+        if (request.After is { } after)
+        {
+            query.Add($"after={after}");
+        }
+
+        if (request.NewestFirst)
+        {
+            query.Add("order=desc");
+        }
+
+        if (request.States is { Count: > 0 } states)
+        {
+            query.Add("state=" + string.Join(',', states));
+        }
+        else if (request.State is { } state)
+        {
+            query.Add($"state={state}");
+        }
+
+        var (jobs, headers) = await SendCoreAsync<List<JobView>>(HttpMethod.Get, "api/v1/jobs?" + string.Join('&', query), null, null, cancellationToken).ConfigureAwait(false);
+        var more = headers.TryGetValues("Link", out var links) && links.Any(l => l.Contains("rel=\"next\"", StringComparison.Ordinal));
+        return new JobPage(jobs, more && jobs.Count > 0 ? jobs[^1].Id : null);
+    }
+
+    /// <summary>How many jobs the token may see, by state (<c>GET /api/v1/jobs/summary</c>).</summary>
+    public Task<JobSummary> GetJobSummaryAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<JobSummary>(HttpMethod.Get, "api/v1/jobs/summary", null, cancellationToken);
 
     /// <summary>Gets one job (<c>GET /api/v1/jobs/{id}</c>).</summary>
     public Task<JobView> GetJobAsync(long id, CancellationToken cancellationToken = default) =>
@@ -101,6 +179,15 @@ public sealed class LeptonClient : IDisposable
     public Task<NodeView> DrainNodeAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync<NodeView>(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(name)}/drain", null, cancellationToken);
 
+    /// <summary>Undoes a drain (<c>POST /api/v1/nodes/{name}/undrain</c>, admin): the node takes work again.</summary>
+    public Task<NodeView> UndrainNodeAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync<NodeView>(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(name)}/undrain", null, cancellationToken);
+
+    /// <summary>Removes a node and revokes its credential (<c>DELETE /api/v1/nodes/{name}</c>, admin). Refused (409) while
+    /// the node is up with work bound to it; a Down node's leftover work is requeued without using a retry.</summary>
+    public Task RemoveNodeAsync(string name, CancellationToken cancellationToken = default) =>
+        SendNoContentAsync(HttpMethod.Delete, $"api/v1/nodes/{Uri.EscapeDataString(name)}", cancellationToken);
+
     // ---- tenants and tokens (admin) ----
 
     /// <summary>Creates a tenant (<c>POST /api/v1/tenants</c>, admin only).</summary>
@@ -114,6 +201,14 @@ public sealed class LeptonClient : IDisposable
     /// <summary>Creates a token (<c>POST /api/v1/tokens</c>, admin only); the secret is in <see cref="TokenView.Token"/>, shown once.</summary>
     public Task<TokenView> CreateTokenAsync(TokenCreate token, CancellationToken cancellationToken = default) =>
         SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", token, cancellationToken);
+
+    /// <summary>Lists every token, revoked ones included (<c>GET /api/v1/tokens</c>, admin only); never a secret.</summary>
+    public async Task<IReadOnlyList<TokenView>> ListTokensAsync(CancellationToken cancellationToken = default) =>
+        await SendAsync<List<TokenView>>(HttpMethod.Get, "api/v1/tokens", null, cancellationToken);
+
+    /// <summary>Revokes a token (<c>DELETE /api/v1/tokens/{id}</c>, admin only); it is refused from the next request on.</summary>
+    public Task<TokenView> RevokeTokenAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync<TokenView>(HttpMethod.Delete, $"api/v1/tokens/{id}", null, cancellationToken);
 
     // ---- cluster ----
 
@@ -145,12 +240,40 @@ public sealed class LeptonClient : IDisposable
         return request;
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string relative, object? body, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string relative, object? body, CancellationToken cancellationToken) =>
+        (await SendCoreAsync<T>(method, relative, body, null, cancellationToken).ConfigureAwait(false)).Value;
+
+    private async Task SendNoContentAsync(HttpMethod method, string relative, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        using var request = NewRequest(method, relative);
+        using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+        await ThrowIfErrorAsync(response, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a failed submission may be retried with its key: the server may not have seen it, or may have
+    /// committed it without the answer reaching us.</summary>
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        HttpRequestException => true,
+        // Our own RequestTimeout fired, not the caller's token.
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        LeptonApiException api => api.Status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout,
+        _ => false,
+    };
+
+    private async Task<(T Value, HttpResponseHeaders Headers)> SendCoreAsync<T>(HttpMethod method, string relative, object? body, string? idempotencyKey, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
         using var request = NewRequest(method, relative);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (body is not null)
         {
             request.Content = new StringContent(JsonSerializer.Serialize(body, body.GetType(), Json), Encoding.UTF8, "application/json");
@@ -165,8 +288,8 @@ public sealed class LeptonClient : IDisposable
         var json = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Json)
-                ?? throw new LeptonApiException(response.StatusCode, "Empty response", $"{method} {relative} returned no body");
+            return (JsonSerializer.Deserialize<T>(json, Json)
+                ?? throw new LeptonApiException(response.StatusCode, "Empty response", $"{method} {relative} returned no body"), response.Headers);
         }
         catch (JsonException e)
         {

@@ -23,8 +23,7 @@ public sealed class AgentApiTests
     public async Task Heartbeat_AssignsBoundTasks_ReportsMoveJobToRunningThenSucceeded()
     {
         await using var server = await TestServer.StartAsync();
-        var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 2);
+        var agent = await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 2) with { Env = new Dictionary<string, string> { ["A"] = "1" } });
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
@@ -58,8 +57,7 @@ public sealed class AgentApiTests
     public async Task Exit_NonZeroWithRetries_RequeuesThenFailsWithExitCode()
     {
         await using var server = await TestServer.StartAsync();
-        var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
+        var agent = await server.RegisterAsync(await server.AgentAsync(), "n1");
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(maxRetries: 1));
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
@@ -71,8 +69,8 @@ public sealed class AgentApiTests
 
         var second = Assert.Single((await BeatAsync(agent, "n1")).Assignments);
         Assert.Equal(1, second.Attempt);
-        // A late report about the stale first attempt changes nothing.
-        await ReportAsync(agent, "n1", first, "Exited", 3);
+        // A late report about the stale first attempt is refused and changes nothing.
+        Assert.Equal(HttpStatusCode.Conflict, (await ReportAsync(agent, "n1", first, "Exited", 3)).StatusCode);
         Assert.Equal(JobState.Scheduled, (await TestServer.GetAsync(team, job.Id)).State);
 
         await ReportAsync(agent, "n1", second, "Exited", 3);
@@ -83,11 +81,12 @@ public sealed class AgentApiTests
     }
 
     [Fact]
-    public async Task Heartbeat_UnknownNode_SaysUnknown()
+    public async Task Heartbeat_JoinTokenForUnknownNode_Forbidden()
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        Assert.False((await BeatAsync(agent, "ghost")).Known);
+        var response = await agent.PostAsJsonAsync("/api/v1/agent/nodes/ghost/heartbeat", new Heartbeat(), LeptonJsonContext.Default.Heartbeat);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
     [Fact]
@@ -95,18 +94,18 @@ public sealed class AgentApiTests
     {
         await using var server = await TestServer.StartAsync(heartbeatTimeout: TimeSpan.FromSeconds(1));
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
+        await server.RegisterAsync(agent, "n1");
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(maxRetries: 2));
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
 
-        await TestServer.RegisterAsync(agent, "n2");
+        var n2 = await server.RegisterAsync(agent, "n2");
         using var beating = new CancellationTokenSource();
         var keepAlive = Task.Run(async () =>
         {
             while (!beating.IsCancellationRequested)
             {
-                await BeatAsync(agent, "n2");
+                await BeatAsync(n2, "n2");
                 await Task.Delay(200);
             }
         });

@@ -62,9 +62,10 @@ public sealed class CrashTests
 
             Assert.True(accepted.Count >= 300, $"only {accepted.Count} submissions succeeded before the kill");
             using var restarted = await ServeAsync(dir, port);
-            using var client = Client(port, tenantToken);
-            var jobs = await client.GetFromJsonAsync("/api/v1/jobs", LeptonJsonContext.Default.ListJobView);
-            var ids = jobs!.Select(j => j.Id).ToHashSet();
+            // The SDK follows every page of the job list.
+            using var client = new Lepton.Client.LeptonClient(new Uri($"http://127.0.0.1:{port}"), tenantToken);
+            var jobs = await client.ListJobsAsync();
+            var ids = jobs.Select(j => j.Id).ToHashSet();
             var lost = accepted.Where(id => !ids.Contains(id)).ToList();
             Assert.True(lost.Count == 0, $"{lost.Count} of {accepted.Count} accepted jobs were lost: {string.Join(",", lost.Take(10))}");
             restarted.Kill();

@@ -12,7 +12,7 @@ public sealed class JobApiTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 2);
+        await server.RegisterAsync(agent, "n1", gpus: 2);
         var team = await server.TenantAsync("team-a");
 
         var job = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 1));
@@ -37,7 +37,7 @@ public sealed class JobApiTests
         var pending = await TestServer.WaitAsync(team, job.Id, j => j.Reason?.Code == "NoNodes");
         Assert.Equal(JobState.Pending, pending.State);
 
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1");
+        await server.RegisterAsync(await server.AgentAsync(), "n1");
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
     }
 
@@ -45,7 +45,7 @@ public sealed class JobApiTests
     public async Task Submit_BiggerThanEveryNode_StaysPendingWithNeverFitsReason()
     {
         await using var server = await TestServer.StartAsync();
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 4));
         var pending = await TestServer.WaitAsync(team, job.Id, j => j.Reason?.Code == "NeverFits");
@@ -58,7 +58,7 @@ public sealed class JobApiTests
     public async Task Submit_NodeFull_PendingWithUnschedulableReasonNamingConstraint()
     {
         await using var server = await TestServer.StartAsync();
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
         var team = await server.TenantAsync("team-a");
         var first = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 2));
         await TestServer.WaitAsync(team, first.Id, j => j.State == JobState.Scheduled);

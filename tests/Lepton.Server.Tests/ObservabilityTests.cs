@@ -10,7 +10,7 @@ public sealed class ObservabilityTests
     public async Task Metrics_ReportJobsByStateAndTenant_AllocationPendingReasonsAndLatency()
     {
         await using var server = await TestServer.StartAsync();
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2, model: "A100");
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2, model: "A100");
         var team = await server.TenantAsync("team-a");
         var running = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 2, cpuMilli: 1500));
         await TestServer.WaitAsync(team, running.Id, j => j.State == JobState.Scheduled);

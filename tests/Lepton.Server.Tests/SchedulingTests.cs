@@ -21,7 +21,7 @@ public sealed class SchedulingTests
     public async Task Quota_IsAHardCap_SecondJobWaitsWithQuotaReasonUntilFirstEnds()
     {
         await using var server = await TestServer.StartAsync();
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1", gpus: 8);
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 8);
         var team = await server.TenantAsync("team-a", new ResourceAmounts { CpuMilli = 100_000, MemoryMiB = 100_000, GpuMilli = 3000 });
         var first = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 2));
         await TestServer.WaitAsync(team, first.Id, j => j.State == JobState.Scheduled);
@@ -43,8 +43,8 @@ public sealed class SchedulingTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 1);
-        await TestServer.RegisterAsync(agent, "n2", gpus: 1);
+        await server.RegisterAsync(agent, "n1", gpus: 1);
+        await server.RegisterAsync(agent, "n2", gpus: 1);
         var team = await server.TenantAsync("team-a");
         var gang = await TestServer.SubmitAsync(team, TestServer.Job(replicas: 2, gpu: 1));
         var scheduled = await TestServer.WaitAsync(team, gang.Id, j => j.State == JobState.Scheduled);
@@ -56,8 +56,8 @@ public sealed class SchedulingTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 1);
-        await TestServer.RegisterAsync(agent, "n2", gpus: 1);
+        await server.RegisterAsync(agent, "n1", gpus: 1);
+        await server.RegisterAsync(agent, "n2", gpus: 1);
         var team = await server.TenantAsync("team-a");
         var blocker = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 1));
         await TestServer.WaitAsync(team, blocker.Id, j => j.State == JobState.Scheduled);
@@ -72,7 +72,7 @@ public sealed class SchedulingTests
     public async Task Preemption_EvictsSmallestSetOfLowerPriorityPreemptibleJobs()
     {
         await using var server = await TestServer.StartAsync();
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1", gpus: 4);
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 4);
         var team = await server.TenantAsync("team-a");
         var low = new List<JobView>();
         for (var i = 0; i < 4; i++)
@@ -97,7 +97,7 @@ public sealed class SchedulingTests
     public async Task Preemption_NeverEvictsNonPreemptibleOrEqualPriorityWork()
     {
         await using var server = await TestServer.StartAsync();
-        await TestServer.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 2);
         var team = await server.TenantAsync("team-a");
         var pinned = await TestServer.SubmitAsync(team, TestServer.Job("pinned", gpu: 1, priority: 1, preemptible: false));
         var peer = await TestServer.SubmitAsync(team, TestServer.Job("peer", gpu: 1, priority: 8, preemptible: true));
@@ -115,7 +115,7 @@ public sealed class SchedulingTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 1);
+        await server.RegisterAsync(agent, "n1", gpus: 1);
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(gpu: 1, preemptible: true));
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
@@ -124,7 +124,7 @@ public sealed class SchedulingTests
         Assert.Equal(HttpStatusCode.OK, drain.StatusCode);
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Pending && j.Reason?.Code != "Queued");
 
-        await TestServer.RegisterAsync(agent, "n2", gpus: 1);
+        await server.RegisterAsync(agent, "n2", gpus: 1);
         var moved = await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
         Assert.Equal("n2", Assert.Single(moved.Placements).Node);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.PostAsync("/api/v1/nodes/nope/drain", null)).StatusCode);
@@ -134,8 +134,7 @@ public sealed class SchedulingTests
     public async Task Capacity_FreedByCancelFailureAndSuccess_IsReusedToTheLastGpu()
     {
         await using var server = await TestServer.StartAsync();
-        var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 4);
+        var agent = await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 4);
         var team = await server.TenantAsync("team-a");
         for (var round = 0; round < 3; round++)
         {

@@ -71,7 +71,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public async Task<HttpClient> AgentAsync() => Client(await TokenAsync("agent"));
 
-    public static async Task RegisterAsync(HttpClient agent, string name, long cpuMilli = 8000, long memoryMiB = 32768, int gpus = 0,
+    /// <summary>Registers a node with a join (agent) token; returns a client holding the node's own credential.</summary>
+    public async Task<HttpClient> RegisterAsync(HttpClient agent, string name, long cpuMilli = 8000, long memoryMiB = 32768, int gpus = 0,
+        string model = "A100", IReadOnlyDictionary<string, string>? labels = null) =>
+        Client(await RegisterForTokenAsync(agent, name, cpuMilli, memoryMiB, gpus, model, labels));
+
+    /// <summary>Registers a node and returns the node credential the server issued.</summary>
+    public static async Task<string> RegisterForTokenAsync(HttpClient agent, string name, long cpuMilli = 8000, long memoryMiB = 32768, int gpus = 0,
         string model = "A100", IReadOnlyDictionary<string, string>? labels = null)
     {
         var registration = new NodeRegistration
@@ -83,7 +89,9 @@ internal sealed class TestServer : IAsyncDisposable
             Labels = labels ?? new Dictionary<string, string>(),
         };
         var response = await agent.PostAsJsonAsync("/api/v1/agent/register", registration, LeptonJsonContext.Default.NodeRegistration);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var registered = await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.NodeRegistered);
+        return Assert.IsType<string>(registered!.NodeToken);
     }
 
     public static JobSubmission Job(string name = "job", int replicas = 1, long cpuMilli = 1000, long memoryMiB = 1024, int gpu = 0,

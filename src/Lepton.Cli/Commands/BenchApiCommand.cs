@@ -123,7 +123,7 @@ internal sealed class BenchApiCommand : IBenchSubcommand
             var deadline = Stopwatch.StartNew();
             while (true)
             {
-                views = (await tenant.GetFromJsonAsync("/api/v1/jobs", LeptonJsonContext.Default.ListJobView, cancellationToken))!;
+                views = await AllJobsAsync(tenant, cancellationToken);
                 if (views.All(v => v.State != JobState.Pending) || deadline.Elapsed > TimeSpan.FromSeconds(60))
                 {
                     break;
@@ -164,6 +164,22 @@ internal sealed class BenchApiCommand : IBenchSubcommand
         var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>Every job, page by page (the API pages its job list).</summary>
+    private static async Task<List<JobView>> AllJobsAsync(HttpClient tenant, CancellationToken cancellationToken)
+    {
+        var all = new List<JobView>();
+        while (true)
+        {
+            var after = all.Count > 0 ? $"&after={all[^1].Id}" : "";
+            var page = (await tenant.GetFromJsonAsync($"/api/v1/jobs?limit=1000{after}", LeptonJsonContext.Default.ListJobView, cancellationToken))!;
+            all.AddRange(page);
+            if (page.Count < 1000)
+            {
+                return all;
+            }
+        }
     }
 
     private static async Task<string> TokenAsync(HttpClient admin, TokenCreate create, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lepton.Cli.Connection;
 using Lepton.Cli.Output;
+using Lepton.Client;
 using Lepton.Client.Contracts;
 using Lepton.Client.Insights;
 using Lepton.Client.Specs;
@@ -25,6 +26,9 @@ internal sealed class JobCommand : ICliCommand
         return job;
     }
 
+    /// <summary>Rows <c>job list</c> shows when neither <c>--limit</c> nor <c>--all</c> is given.</summary>
+    private const int DefaultListRows = 50;
+
     private static Argument<long> IdArgument() => new("ID") { Description = "Job id (as 'job list' shows it)." };
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print the API's JSON instead of a table." };
@@ -32,15 +36,18 @@ internal sealed class JobCommand : ICliCommand
     private static Command Submit()
     {
         var file = new Option<string>("--file", "-f") { Description = "YAML job spec (see examples/jobs-spec); '-' reads stdin.", Required = true };
+        var key = new Option<string>("--idempotency-key") { Description = "Submit at most once per key: running the same command again returns the job the first run created (default: a fresh key per run; transient failures are retried with it)." };
         var json = JsonOption();
-        var command = new Command("submit", "Submit a job from a YAML spec.") { file, json };
+        var command = new Command("submit", "Submit a job from a YAML spec.") { file, key, json };
         command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
         {
             var path = parse.GetValue(file)!;
             var submission = path == "-"
                 ? JobSpecReader.Read(await Console.In.ReadToEndAsync(cancellationToken), "<stdin>")
                 : JobSpecReader.ReadFile(path);
-            var created = await client.SubmitJobAsync(submission, cancellationToken);
+            var created = parse.GetValue(key) is { } k
+                ? await client.SubmitJobAsync(submission, k, cancellationToken)
+                : await client.SubmitJobAsync(submission, cancellationToken);
             if (parse.GetValue(json))
             {
                 Terminal.WriteJson(created);
@@ -58,8 +65,10 @@ internal sealed class JobCommand : ICliCommand
     private static Command List()
     {
         var state = new Option<string>("--state") { Description = "Only jobs in this state: Pending, Scheduled, Running, Succeeded, Failed, Cancelled." };
+        var limit = new Option<int?>("--limit") { Description = $"Show the newest N jobs (1..{JobPageRequest.MaxLimit}); the table shows the newest {DefaultListRows} by default, --json every job." };
+        var all = new Option<bool>("--all") { Description = "Show every job (fetched page by page)." };
         var json = JsonOption();
-        var command = new Command("list", "List jobs: id, name, tenant, state, priority, GPUs, age and why pending.") { state, json };
+        var command = new Command("list", "List jobs, newest first: id, name, tenant, state, priority, GPUs, age and why pending.") { state, limit, all, json };
         command.SetAction((parse, cancellationToken) =>
         {
             JobState? filter = null;
@@ -70,9 +79,34 @@ internal sealed class JobCommand : ICliCommand
                     : throw new CliError($"--state: '{text}' is not one of {string.Join(", ", Enum.GetNames<JobState>())}", 2);
             }
 
+            var rows = parse.GetValue(limit);
+            if (rows is < 1 or > JobPageRequest.MaxLimit)
+            {
+                throw new CliError($"--limit: must be between 1 and {JobPageRequest.MaxLimit}", 2);
+            }
+
+            if (rows is not null && parse.GetValue(all))
+            {
+                throw new CliError("give either --limit N or --all, not both", 2);
+            }
+
             return CliConnection.RunAsync(async client =>
             {
-                var jobs = await client.ListJobsAsync(filter, cancellationToken);
+                // Pages, not one unbounded list: a cluster with many thousand jobs answers this at once.
+                IReadOnlyList<JobView> jobs;
+                var more = false;
+                if (parse.GetValue(all) || (rows is null && parse.GetValue(json)))
+                {
+                    // A List: the JSON writer knows List<JobView>, not the compiler's read-only collection type.
+                    jobs = (await client.ListJobsAsync(filter, cancellationToken)).OrderByDescending(j => j.Id).ToList();
+                }
+                else
+                {
+                    var page = await client.ListJobsPageAsync(new JobPageRequest { Limit = rows ?? DefaultListRows, NewestFirst = true, State = filter }, cancellationToken);
+                    jobs = page.Jobs;
+                    more = page.NextAfter is not null;
+                }
+
                 if (parse.GetValue(json))
                 {
                     Terminal.WriteJson(jobs);
@@ -103,6 +137,22 @@ internal sealed class JobCommand : ICliCommand
                 }
 
                 console.Write(table);
+                if (more)
+                {
+                    var summary = await client.GetJobSummaryAsync(cancellationToken);
+                    var total = filter switch
+                    {
+                        null => summary.Total,
+                        JobState.Pending => summary.Pending,
+                        JobState.Scheduled => summary.Scheduled,
+                        JobState.Running => summary.Running,
+                        JobState.Succeeded => summary.Succeeded,
+                        JobState.Failed => summary.Failed,
+                        _ => summary.Cancelled,
+                    };
+                    await Console.Error.WriteLineAsync($"showing the newest {jobs.Count} of {total} jobs; --limit N or --all shows more");
+                }
+
                 return 0;
             }, cancellationToken, asTeam: true);
         });

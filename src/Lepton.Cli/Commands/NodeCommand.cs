@@ -7,16 +7,56 @@ using Spectre.Console;
 
 namespace Lepton.Cli.Commands;
 
-/// <summary><c>lepton node</c>: list nodes (capacity, allocation, live usage, GPUs) and drain one.</summary>
+/// <summary><c>lepton node</c>: list nodes (capacity, allocation, live usage, GPUs), drain or undrain one, remove one.</summary>
 internal sealed class NodeCommand : ICliCommand
 {
     /// <inheritdoc/>
     public Command Build()
     {
-        var node = new Command("node", "Inspect and drain nodes: list, drain.");
+        var node = new Command("node", "Inspect and manage nodes: list, drain, undrain, remove.");
         node.Subcommands.Add(List());
         node.Subcommands.Add(Drain());
+        node.Subcommands.Add(Undrain());
+        node.Subcommands.Add(Remove());
         return node;
+    }
+
+    private static Command Undrain()
+    {
+        var name = new Argument<string>("NAME") { Description = "Node name (as 'node list' shows it)." };
+        var json = new Option<bool>("--json") { Description = "Print the node as JSON." };
+        var command = new Command("undrain", "Undo a drain: the node takes new work again.") { name, json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var n = await client.UndrainNodeAsync(parse.GetValue(name)!, cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(n);
+            }
+            else
+            {
+                Console.WriteLine($"node {n.Name} is {n.State}");
+            }
+
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var name = new Argument<string>("NAME") { Description = "Node name (as 'node list' shows it)." };
+        var command = new Command("remove",
+            "Remove a node and revoke its credential (its name can then register afresh). Refused while the node is up with work on it: drain it first, or stop its agent.")
+        { name };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var node = parse.GetValue(name)!;
+            await client.RemoveNodeAsync(node, cancellationToken);
+            Console.WriteLine($"node {node} is removed");
+            return 0;
+        }, cancellationToken));
+        return command;
     }
 
     private static Command List()

@@ -1,11 +1,14 @@
 using System.CommandLine;
+using System.Globalization;
 using Lepton.Cli.Connection;
 using Lepton.Cli.Output;
 using Lepton.Client.Contracts;
+using Spectre.Console;
 
 namespace Lepton.Cli.Commands;
 
-/// <summary><c>lepton token create</c> (admin): a token for a tenant, for agents, or another admin.</summary>
+/// <summary><c>lepton token create|list|revoke</c> (admin): tokens for tenants, agents (join tokens) and admins; node
+/// credentials are issued by registration and listed and revoked here too.</summary>
 internal sealed class TokenCommand : ICliCommand
 {
     private static readonly string[] Kinds = ["tenant", "agent", "admin"];
@@ -13,9 +16,59 @@ internal sealed class TokenCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build()
     {
-        var token = new Command("token", "Manage API tokens (admin): create.");
+        var token = new Command("token", "Manage API tokens (admin): create, list, revoke.");
         token.Subcommands.Add(Create());
+        token.Subcommands.Add(List());
+        token.Subcommands.Add(Revoke());
         return token;
+    }
+
+    private static Command List()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table." };
+        var all = new Option<bool>("--all") { Description = "Include revoked tokens." };
+        var command = new Command("list", "List tokens: id, kind, tenant or node, created, last used (never the secret).") { all, json };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var tokens = (await client.ListTokensAsync(cancellationToken)).Where(t => parse.GetValue(all) || t.RevokedAt is null).ToList();
+            if (parse.GetValue(json))
+            {
+                Terminal.WriteJson(tokens);
+                return 0;
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var table = Terminal.NewTable("ID", "KIND", "FOR", "CREATED", "LAST USED", "REVOKED", "DESCRIPTION");
+            foreach (var t in tokens)
+            {
+                table.AddRow(
+                    new Text(t.Id.ToString(CultureInfo.InvariantCulture)),
+                    new Text(t.Kind),
+                    new Text(t.Tenant ?? t.Node ?? "-"),
+                    new Text(HumanText.Age(t.CreatedAt, now) + " ago"),
+                    new Text(t.LastUsedAt is { } used ? HumanText.Age(used, now) + " ago" : "never"),
+                    new Text(t.RevokedAt is { } revoked ? HumanText.Age(revoked, now) + " ago" : "-"),
+                    new Text(HumanText.Clip(t.Description, 60)));
+            }
+
+            Terminal.Create().Write(table);
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var id = new Argument<long>("ID") { Description = "Token id (as 'token list' shows it)." };
+        var command = new Command("revoke", "Revoke a token: it is refused from the next request on. Revoking a node's credential cuts that node off until an admin removes it ('node remove').") { id };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            var revoked = await client.RevokeTokenAsync(parse.GetValue(id), cancellationToken);
+            var who = revoked.Tenant is { } t ? $"tenant {t}" : revoked.Node is { } n ? $"node {n}" : revoked.Kind;
+            Console.WriteLine($"token {revoked.Id} ({revoked.Kind}, {who}) is revoked");
+            return 0;
+        }, cancellationToken));
+        return command;
     }
 
     private static Command Create()

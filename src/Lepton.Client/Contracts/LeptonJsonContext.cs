@@ -13,6 +13,7 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(JobSubmission))]
 [JsonSerializable(typeof(JobView))]
 [JsonSerializable(typeof(List<JobView>))]
+[JsonSerializable(typeof(JobSummary))]
 [JsonSerializable(typeof(NodeRegistration))]
 [JsonSerializable(typeof(NodeRegistered))]
 [JsonSerializable(typeof(NodeView))]

@@ -1,8 +1,9 @@
 namespace Lepton.Client.Contracts;
 
 /// <summary>Body of <c>POST /api/v1/agent/register</c>: what an agent's machine offers.</summary>
-/// <remarks>Registering again under the same name updates the node (an agent restart); tasks still bound there stay bound
-/// and are reconciled by the next heartbeat. All GPUs of a node must be one model.</remarks>
+/// <remarks>Registering again under the same name updates the node (an agent restart) and needs the node's own credential
+/// (<see cref="NodeRegistered.NodeToken"/>); tasks still bound there stay bound and are reconciled by the next heartbeat.
+/// All GPUs of a node must be one model.</remarks>
 public sealed record NodeRegistration
 {
     /// <summary>Unique node name.</summary>
@@ -47,4 +48,8 @@ public sealed record NodeRegistered
 
     /// <summary>How often the server expects a heartbeat, in seconds.</summary>
     public double HeartbeatIntervalSeconds { get; set; }
+
+    /// <summary>The node's own credential, issued when a join (agent) token registers a node: only it may heartbeat, report
+    /// and upload logs for this node, and register it again. Shown once; null when the caller already used the node's credential.</summary>
+    public string? NodeToken { get; set; }
 }

@@ -19,11 +19,14 @@ public sealed record TokenView
     /// <summary>Token id (not secret).</summary>
     public long Id { get; set; }
 
-    /// <summary><c>tenant</c>, <c>agent</c> or <c>admin</c>.</summary>
+    /// <summary><c>tenant</c>, <c>agent</c> (a join token), <c>node</c> (one node's credential) or <c>admin</c>.</summary>
     public string Kind { get; set; } = "";
 
     /// <summary>Tenant, for tenant tokens.</summary>
     public string? Tenant { get; set; }
+
+    /// <summary>Node, for node credentials.</summary>
+    public string? Node { get; set; }
 
     /// <summary>Note.</summary>
     public string? Description { get; set; }
@@ -33,4 +36,10 @@ public sealed record TokenView
 
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When it last authenticated a request (to within a minute after a restart); null if never.</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>When it was revoked; null while it is valid.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
 }

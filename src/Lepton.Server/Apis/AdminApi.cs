@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Lepton.Server.Apis;
 
-/// <summary><c>/api/v1/tenants</c> and <c>/api/v1/tokens</c>: the admin's endpoints.</summary>
+/// <summary><c>/api/v1/tenants</c> and <c>/api/v1/tokens</c> (create, list, revoke): the admin's endpoints.</summary>
 internal static partial class AdminApi
 {
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
@@ -71,7 +71,7 @@ internal static partial class AdminApi
             var create = await JsonBody.ReadAsync<TokenCreate>(http.Request);
             if (!Enum.TryParse<TokenKind>(create.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
             {
-                throw ApiException.BadField("kind", "must be tenant, agent or admin");
+                throw ApiException.BadField("kind", "must be tenant, agent or admin (node credentials come from registering a node)");
             }
 
             var view = await plane.CreateTokenAsync(kind, create.Tenant, create.Description);
@@ -82,10 +82,14 @@ internal static partial class AdminApi
         {
             lock (plane.Gate)
             {
-                return Results.Json(plane.TokensByHash.Values.OrderBy(t => t.Id).Select(ControlPlane.ToView).ToList(),
-                    LeptonJsonContext.Default.ListTokenView);
+                // Never the secret: only its hash is stored, and views carry no hash.
+                return Results.Json(plane.TokensById.Values.Select(ControlPlane.ToView).ToList(), LeptonJsonContext.Default.ListTokenView);
             }
         }).Produces<List<TokenView>>();
+
+        admin.MapDelete("/tokens/{id:long}", async (long id) =>
+            Results.Json(await plane.RevokeTokenAsync(id), LeptonJsonContext.Default.TokenView))
+            .Produces<TokenView>().ProducesProblem(404).ProducesProblem(409);
     }
 
     private static TenantView View(ControlPlane plane, Tenant tenant)

@@ -20,8 +20,8 @@ internal static class JobLogEndpoints
 
     public static void Map(IEndpointRouteBuilder api, ControlPlane plane, JobOperations jobs, JobLogStore logs)
     {
-        api.MapGroup("/agent").WithTags("Agent").AddEndpointFilter(new CallerFilter(plane, [TokenKind.Agent, TokenKind.Admin]))
-            .MapPost("/nodes/{name}/tasks/{taskId:long}/logs", async (HttpContext http, string name, long taskId) =>
+        NodeApi.NodeGroup(api, plane)
+            .MapPost("/tasks/{taskId:long}/logs", async (HttpContext http, string name, long taskId) =>
             {
                 var chunk = await JsonBody.ReadAsync<LogChunk>(http.Request);
                 if (chunk.Stream is not ("stdout" or "stderr"))
@@ -38,15 +38,14 @@ internal static class JobLogEndpoints
                 int replica;
                 lock (plane.Gate)
                 {
-                    if (!plane.Tasks.TryGetValue(taskId, out var task) || task.Node != name)
+                    // Only the current attempt of a task bound to the calling node may add output; lines of an older
+                    // attempt that ran here are refused as stale, like its status reports.
+                    if (!plane.Tasks.TryGetValue(taskId, out var task))
                     {
-                        throw ApiException.NotFound($"task {taskId} on node '{name}'");
+                        throw ApiException.NotFound($"task {taskId}");
                     }
 
-                    if (task.Attempt != chunk.Attempt)
-                    {
-                        throw new ApiException(409, "Conflict", $"attempt {chunk.Attempt} of task {taskId} is stale (current attempt {task.Attempt})", "attempt");
-                    }
+                    JobOperations.CheckReporter(task, name, chunk.Attempt, mayHaveEnded: true);
 
                     jobId = task.JobId;
                     replica = task.Replica;

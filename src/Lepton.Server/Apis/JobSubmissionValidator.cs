@@ -3,8 +3,21 @@ using Lepton.Client.Contracts;
 namespace Lepton.Server.Apis;
 
 /// <summary>Checks a <see cref="JobSubmission"/> field by field; the first bad field becomes a 400 naming it.</summary>
+/// <remarks>Every field has a limit (README, "Limits"), so one tenant cannot make the server hold, store and send out
+/// megabytes per job: every job list, heartbeat and database row carries the command and env.</remarks>
 internal static class JobSubmissionValidator
 {
+    public const int MaxNameLength = 128;
+    public const int MaxCommandArgs = 1000;
+    public const int MaxCommandArgLength = 32 * 1024;
+    public const int MaxCommandTotalLength = 128 * 1024;
+    public const int MaxEnvCount = 1000;
+    public const int MaxEnvNameLength = 256;
+    public const int MaxEnvValueLength = 32 * 1024;
+    public const int MaxEnvTotalLength = 128 * 1024;
+    public const int MaxGpuModels = 64;
+    public const int MaxGpuModelLength = 64;
+
     public const long MaxCpuMilli = 10_000_000;
     public const long MaxMemoryMiB = 1L << 30;
     public const int MaxGpu = 64;
@@ -15,9 +28,9 @@ internal static class JobSubmissionValidator
     /// <summary>Throws <see cref="ApiException"/> (400) for the first invalid field.</summary>
     public static void Validate(JobSubmission job)
     {
-        if (string.IsNullOrWhiteSpace(job.Name) || job.Name.Length > 128 || job.Name.Any(char.IsControl))
+        if (string.IsNullOrWhiteSpace(job.Name) || job.Name.Length > MaxNameLength || job.Name.Any(char.IsControl))
         {
-            throw ApiException.BadField("name", "must be 1..128 printable characters");
+            throw ApiException.BadField("name", $"must be 1..{MaxNameLength} printable characters");
         }
 
         Range("replicas", job.Replicas, 1, MaxReplicas);
@@ -42,30 +55,87 @@ internal static class JobSubmissionValidator
 
         if (r.GpuModels is not null)
         {
-            if (r.GpuModels.Count > 64 || r.GpuModels.Any(m => string.IsNullOrWhiteSpace(m) || m.Length > 64))
+            if (r.GpuModels.Count > MaxGpuModels || r.GpuModels.Any(m => string.IsNullOrWhiteSpace(m) || m.Length > MaxGpuModelLength))
             {
-                throw ApiException.BadField("resources.gpuModels", "must be at most 64 non-empty model names");
+                throw ApiException.BadField("resources.gpuModels", $"must be at most {MaxGpuModels} non-empty model names of at most {MaxGpuModelLength} characters");
             }
         }
 
-        if (job.Command is null || job.Command.Count > 1000 || job.Command.Any(a => a is null))
+        ValidateCommand(job.Command);
+        ValidateEnv(job.Env);
+    }
+
+    private static void ValidateCommand(IReadOnlyList<string>? command)
+    {
+        if (command is null || command.Count > MaxCommandArgs)
         {
-            throw ApiException.BadField("command", "must be a list of at most 1000 strings");
+            throw ApiException.BadField("command", $"must be a list of at most {MaxCommandArgs} strings");
         }
 
-        if (job.Env is null || job.Env.Count > 1000)
+        long total = 0;
+        for (var i = 0; i < command.Count; i++)
         {
-            throw ApiException.BadField("env", "must be an object of at most 1000 string values");
-        }
-
-        foreach (var (key, value) in job.Env)
-        {
-            if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal) || value is null)
+            var arg = command[i];
+            if (arg is null)
             {
-                throw ApiException.BadField($"env.{key}", "names must be non-empty without '=' and values must be strings");
+                throw ApiException.BadField($"command[{i}]", "must be a string, not null");
             }
+
+            if (arg.Length > MaxCommandArgLength)
+            {
+                throw ApiException.BadField($"command[{i}]", $"must be at most {MaxCommandArgLength} characters (got {arg.Length})");
+            }
+
+            if (arg.Contains('\0', StringComparison.Ordinal))
+            {
+                // exec cannot pass a NUL inside an argument.
+                throw ApiException.BadField($"command[{i}]", "must not contain a NUL character");
+            }
+
+            total += arg.Length;
+        }
+
+        if (total > MaxCommandTotalLength)
+        {
+            throw ApiException.BadField("command", $"must total at most {MaxCommandTotalLength} characters (got {total})");
         }
     }
+
+    private static void ValidateEnv(IReadOnlyDictionary<string, string>? env)
+    {
+        if (env is null || env.Count > MaxEnvCount)
+        {
+            throw ApiException.BadField("env", $"must be an object of at most {MaxEnvCount} string values");
+        }
+
+        long total = 0;
+        foreach (var (key, value) in env)
+        {
+            if (key.Length == 0 || key.Length > MaxEnvNameLength || key.Contains('=', StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal))
+            {
+                throw ApiException.BadField($"env.{Clip(key)}", $"names must be 1..{MaxEnvNameLength} characters without '=' or NUL");
+            }
+
+            if (value is null)
+            {
+                throw ApiException.BadField($"env.{key}", "values must be strings");
+            }
+
+            if (value.Length > MaxEnvValueLength || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw ApiException.BadField($"env.{key}", $"values must be at most {MaxEnvValueLength} characters without NUL (got {value.Length})");
+            }
+
+            total += key.Length + value.Length;
+        }
+
+        if (total > MaxEnvTotalLength)
+        {
+            throw ApiException.BadField("env", $"names and values must total at most {MaxEnvTotalLength} characters (got {total})");
+        }
+    }
+
+    private static string Clip(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     private static void Range(string field, long value, long min, long max)
     {

@@ -9,6 +9,7 @@ internal sealed class CallerFilter(ControlPlane plane, TokenKind[] kinds) : IEnd
     private const string ItemKey = "lepton.caller";
 
     /// <summary>The authenticated caller of a request that passed the filter.</summary>
+    /// <remarks>The lookup happens on every request (no cache), so a revoked token is refused from the next request on.</remarks>
     public static Caller Of(HttpContext context) => (Caller)context.Items[ItemKey]!;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -35,7 +36,7 @@ internal sealed class CallerFilter(ControlPlane plane, TokenKind[] kinds) : IEnd
                 detail: $"a {token.Kind.ToString().ToLowerInvariant()} token may not call this endpoint");
         }
 
-        http.Items[ItemKey] = new Caller(token.Kind, token.Tenant, token.Id);
+        http.Items[ItemKey] = new Caller(token.Kind, token.Tenant, token.Id, token.Node);
         return await next(context);
     }
 }

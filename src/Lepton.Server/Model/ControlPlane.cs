@@ -48,8 +48,18 @@ internal sealed class ControlPlane : IDisposable
 
         foreach (var token in contents.Tokens)
         {
-            TokensByHash[token.Hash] = token;
+            TokensById[token.Id] = token;
+            if (token.RevokedAt is null)
+            {
+                TokensByHash[token.Hash] = token;
+            }
+
             _nextTokenId = Math.Max(_nextTokenId, token.Id);
+        }
+
+        foreach (var key in contents.IdempotencyKeys)
+        {
+            IdempotencyKeys[(key.Tenant, key.Key)] = key;
         }
 
         foreach (var node in contents.Nodes)
@@ -83,7 +93,15 @@ internal sealed class ControlPlane : IDisposable
     public object Gate { get; } = new();
 
     public Dictionary<string, Tenant> Tenants { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tokens that authenticate (not revoked), by the hash of their secret.</summary>
     public Dictionary<string, ApiToken> TokensByHash { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every token ever issued, revoked ones included (they keep a node name claimed and show in the token list).</summary>
+    public SortedDictionary<long, ApiToken> TokensById { get; } = [];
+
+    /// <summary>The job each (tenant, Idempotency-Key) created; guarded by <see cref="Gate"/>.</summary>
+    public Dictionary<(string Tenant, string Key), IdempotencyRecord> IdempotencyKeys { get; } = [];
     public Dictionary<string, Node> Nodes { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<long, Job> Jobs { get; } = [];
     public Dictionary<long, JobTask> Tasks { get; } = [];
@@ -149,19 +167,55 @@ internal sealed class ControlPlane : IDisposable
     /// <summary>Creates a new random secret token (32 random bytes, URL-safe base64, with a <c>lt_</c> prefix).</summary>
     public static string NewSecret() => "lt_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Looks a token up by its secret.</summary>
+    /// <summary>How stale a token's persisted "last used" time may get before it is written again.</summary>
+    private static readonly TimeSpan LastUsedPersistEvery = TimeSpan.FromMinutes(1);
+
+    /// <summary>Looks a token up by its secret; null for an unknown or revoked one.</summary>
+    /// <remarks>Revocation removes the token from <see cref="TokensByHash"/> under the lock, so there is no cache to go stale:
+    /// the next request after a revocation is refused.</remarks>
     public ApiToken? Authenticate(string secret)
     {
         var hash = HashToken(secret);
+        ApiToken? token;
+        var persist = false;
         lock (Gate)
         {
-            return TokensByHash.GetValueOrDefault(hash);
+            token = TokensByHash.GetValueOrDefault(hash);
+            if (token is null)
+            {
+                return null;
+            }
+
+            var now = _time.GetUtcNow();
+            token.LastUsedAt = now;
+            if (token.PersistedLastUsedAt is not { } persisted || now - persisted >= LastUsedPersistEvery)
+            {
+                token.PersistedLastUsedAt = now;
+                persist = true;
+            }
         }
+
+        if (persist && !Faulted)
+        {
+            // Best effort and off the request's path: a lost "last used" time is harmless.
+            _ = MutateAsync(tx =>
+            {
+                tx.UpdateToken(token);
+                return true;
+            }, schedulingChange: false).ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        }
+
+        return token;
     }
 
     /// <summary>Creates a token; returns it with its secret (shown once).</summary>
     public Task<TokenView> CreateTokenAsync(TokenKind kind, string? tenant, string? description) => MutateAsync(tx =>
     {
+        if (kind == TokenKind.Node)
+        {
+            throw ApiException.BadField("kind", "node credentials are issued by registering a node (POST /api/v1/agent/register with an agent token)");
+        }
+
         if (kind == TokenKind.Tenant && (tenant is null || !Tenants.ContainsKey(tenant)))
         {
             throw tenant is null
@@ -169,28 +223,86 @@ internal sealed class ControlPlane : IDisposable
                 : new ApiException(404, "Not found", $"tenant '{tenant}' not found", "tenant");
         }
 
+        var (token, secret) = IssueToken(tx, kind, kind == TokenKind.Tenant ? tenant : null, null, description);
+        return ToView(token) with { Token = secret };
+    }, schedulingChange: false);
+
+    /// <summary>Issues a new token (writer only, inside a mutation); returns it with its secret.</summary>
+    public (ApiToken Token, string Secret) IssueToken(IStoreTransaction tx, TokenKind kind, string? tenant, string? node, string? description)
+    {
         var secret = NewSecret();
         var token = new ApiToken
         {
             Id = ++_nextTokenId,
             Hash = HashToken(secret),
             Kind = kind,
-            Tenant = kind == TokenKind.Tenant ? tenant : null,
+            Tenant = tenant,
+            Node = node,
             Description = description,
             CreatedAt = _time.GetUtcNow(),
         };
         tx.InsertToken(token);
         TokensByHash[token.Hash] = token;
-        return ToView(token) with { Token = secret };
+        TokensById[token.Id] = token;
+        return (token, secret);
+    }
+
+    /// <summary>Revokes a token at once (writer only, inside a mutation); revoking a revoked token changes nothing.</summary>
+    public void RevokeToken(IStoreTransaction tx, ApiToken token)
+    {
+        if (token.RevokedAt is not null)
+        {
+            return;
+        }
+
+        token.RevokedAt = _time.GetUtcNow();
+        TokensByHash.Remove(token.Hash);
+        tx.UpdateToken(token);
+    }
+
+    /// <summary>Revokes token <paramref name="id"/> (admin); the last active admin token cannot be revoked (409).</summary>
+    public Task<TokenView> RevokeTokenAsync(long id) => MutateAsync(tx =>
+    {
+        if (!TokensById.TryGetValue(id, out var token))
+        {
+            throw ApiException.NotFound($"token {id}");
+        }
+
+        if (token.Kind == TokenKind.Admin && token.RevokedAt is null
+            && !TokensByHash.Values.Any(t => t.Kind == TokenKind.Admin && t.Id != id))
+        {
+            throw new ApiException(409, "Conflict", $"token {id} is the last admin token; create another admin token before revoking it");
+        }
+
+        RevokeToken(tx, token);
+        return ToView(token);
     }, schedulingChange: false);
+
+    /// <summary>Whether a node name has ever had its own credential (revoked ones included): then only that credential may
+    /// register it again, until an admin removes the node. Call under <see cref="Gate"/>.</summary>
+    public bool IsNodeClaimed(string node)
+    {
+        foreach (var token in TokensById.Values)
+        {
+            if (token.Kind == TokenKind.Node && token.Node == node)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static TokenView ToView(ApiToken token) => new()
     {
         Id = token.Id,
         Kind = token.Kind.ToString().ToLowerInvariant(),
         Tenant = token.Tenant,
+        Node = token.Node,
         Description = token.Description,
         CreatedAt = token.CreatedAt,
+        LastUsedAt = token.LastUsedAt,
+        RevokedAt = token.RevokedAt,
     };
 
     /// <summary>Runs <paramref name="change"/> on the writer and completes after its group is durable.</summary>
@@ -290,6 +402,14 @@ internal sealed class ControlPlane : IDisposable
     {
         public void UpsertTenant(Tenant tenant) => inner.UpsertTenant(tenant);
         public void InsertToken(ApiToken token) => inner.InsertToken(token);
+        public void UpdateToken(ApiToken token) => inner.UpdateToken(token);
+        public void InsertIdempotencyKey(IdempotencyRecord record) => inner.InsertIdempotencyKey(record);
+
+        public void DeleteNode(string name)
+        {
+            plane.NodesVersion++;
+            inner.DeleteNode(name);
+        }
         public void UpsertJob(Job job)
         {
             if (job.State == JobState.Pending)

@@ -11,14 +11,35 @@ internal sealed class JobOperations(ControlPlane plane)
 {
     /// <summary>Accepts a job; completes once it is durable.</summary>
     /// <exception cref="ApiException">400 for a bad field, 422 when the job exceeds its tenant's whole quota.</exception>
-    public Task<JobView> SubmitAsync(string tenant, JobSubmission submission)
+    public async Task<JobView> SubmitAsync(string tenant, JobSubmission submission) => (await SubmitAsync(tenant, submission, null)).View;
+
+    /// <summary>Accepts a job at most once per (tenant, <paramref name="idempotencyKey"/>); completes once it is durable.</summary>
+    /// <remarks>The key and the job are committed in one transaction, so a client that lost the 201 (a timeout, a server
+    /// crash after the commit) and retries with the same key gets the job it already created, even across a restart; the
+    /// same key with a different request is a client bug and gets 422. Keys of different tenants never meet.</remarks>
+    /// <returns>The job, and whether it was created by an earlier request with the same key.</returns>
+    /// <exception cref="ApiException">400 for a bad field, 422 when the job exceeds its tenant's whole quota or the key was used for another request.</exception>
+    public Task<(JobView View, bool Replayed)> SubmitAsync(string tenant, JobSubmission submission, string? idempotencyKey)
     {
         JobSubmissionValidator.Validate(submission);
-        return plane.MutateAsync(tx =>
+        var requestHash = idempotencyKey is null ? null : RequestHash(submission);
+        return plane.MutateAsync<(JobView, bool)>(tx =>
         {
             if (!plane.Tenants.TryGetValue(tenant, out var owner))
             {
                 throw new ApiException(403, "Forbidden", $"tenant '{tenant}' does not exist");
+            }
+
+            if (idempotencyKey is not null && plane.IdempotencyKeys.TryGetValue((tenant, idempotencyKey), out var earlier))
+            {
+                if (earlier.RequestHash != requestHash)
+                {
+                    throw new ApiException(422, "Idempotency-Key reused",
+                        $"Idempotency-Key '{idempotencyKey}' was already used for a different job (job {earlier.JobId}); use a new key for a new job",
+                        "Idempotency-Key");
+                }
+
+                return (plane.Jobs[earlier.JobId].ToView(), true);
             }
 
             var now = plane.Time.GetUtcNow();
@@ -65,8 +86,27 @@ internal sealed class JobOperations(ControlPlane plane)
             plane.Jobs[job.Id] = job;
             tx.UpsertJob(job);
             tx.InsertEvent(job.Id, job.AddEvent(now, "Submitted", $"submitted by tenant '{tenant}' with priority {job.Priority}"));
-            return job.ToView();
+            if (idempotencyKey is not null)
+            {
+                var record = new IdempotencyRecord(tenant, idempotencyKey, requestHash!, job.Id, now);
+                plane.IdempotencyKeys[(tenant, idempotencyKey)] = record;
+                tx.InsertIdempotencyKey(record);
+            }
+
+            return (job.ToView(), false);
         });
+    }
+
+    /// <summary>A fingerprint of what a submission asks for: its canonical JSON (env sorted by name), hashed.</summary>
+    private static string RequestHash(JobSubmission submission)
+    {
+        var canonical = submission with
+        {
+            Env = new SortedDictionary<string, string>(submission.Env.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal), StringComparer.Ordinal)
+                .ToDictionary(StringComparer.Ordinal),
+        };
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(canonical, LeptonJsonContext.Default.JobSubmission);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(json));
     }
 
     /// <summary>The job if the caller may see it (its tenant's, or any for the admin); null otherwise.</summary>
@@ -79,22 +119,107 @@ internal sealed class JobOperations(ControlPlane plane)
     }
 
     /// <summary>The jobs the caller may see, oldest first, optionally in one state.</summary>
-    public List<JobView> List(Caller caller, JobState? state)
+    public List<JobView> List(Caller caller, JobState? state) =>
+        Page(caller, state is { } s ? [s] : null, newestFirst: false, after: null, limit: int.MaxValue).Jobs;
+
+    /// <summary>One page of the jobs the caller may see, in id order (oldest first, or newest first).</summary>
+    /// <param name="caller">Who asks: a tenant sees its own jobs only.</param>
+    /// <param name="states">Only jobs in one of these states; null for all.</param>
+    /// <param name="newestFirst">Descending ids instead of ascending.</param>
+    /// <param name="after">The cursor: the last id of the previous page (only ids after it in this order); null for the first page.</param>
+    /// <param name="limit">At most this many jobs.</param>
+    /// <returns>The page, and whether more jobs follow it.</returns>
+    /// <remarks>Ids only grow, so a cursor never skips or repeats a job while others are submitted. Views are built only for
+    /// the page; the scan under the lock allocates nothing per skipped job.</remarks>
+    public (List<JobView> Jobs, bool More) Page(Caller caller, IReadOnlyCollection<JobState>? states, bool newestFirst, long? after, int limit)
     {
-        var result = new List<JobView>();
+        var page = new List<JobView>(Math.Min(limit, 1024) + 1);
+        var more = false;
+        lock (plane.Gate)
+        {
+            if (!newestFirst)
+            {
+                foreach (var job in plane.Jobs.Values)
+                {
+                    if ((after is { } a && job.Id <= a) || !Matches(caller, states, job))
+                    {
+                        continue;
+                    }
+
+                    if (page.Count == limit)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    page.Add(job.ToView());
+                }
+
+                return (page, more);
+            }
+
+            // SortedDictionary has no reverse walk: keep the newest limit + 1 matches in a ring while walking up.
+            var ring = new Queue<Job>(Math.Min(limit, 1024) + 1);
+            foreach (var job in plane.Jobs.Values)
+            {
+                if (after is { } a && job.Id >= a)
+                {
+                    break;
+                }
+
+                if (!Matches(caller, states, job))
+                {
+                    continue;
+                }
+
+                ring.Enqueue(job);
+                if (ring.Count > limit)
+                {
+                    ring.Dequeue();
+                    more = true;
+                }
+            }
+
+            foreach (var job in ring.Reverse())
+            {
+                page.Add(job.ToView());
+            }
+        }
+
+        return (page, more);
+    }
+
+    /// <summary>How many jobs the caller may see, by state.</summary>
+    public JobSummary Summary(Caller caller)
+    {
+        var summary = new JobSummary();
         lock (plane.Gate)
         {
             foreach (var job in plane.Jobs.Values)
             {
-                if ((state is null || job.State == state) && caller.MaySee(job.Tenant))
+                if (!caller.MaySee(job.Tenant))
                 {
-                    result.Add(job.ToView());
+                    continue;
+                }
+
+                summary.Total++;
+                switch (job.State)
+                {
+                    case JobState.Pending: summary.Pending++; break;
+                    case JobState.Scheduled: summary.Scheduled++; break;
+                    case JobState.Running: summary.Running++; break;
+                    case JobState.Succeeded: summary.Succeeded++; break;
+                    case JobState.Failed: summary.Failed++; break;
+                    case JobState.Cancelled: summary.Cancelled++; break;
                 }
             }
         }
 
-        return result;
+        return summary;
     }
+
+    private static bool Matches(Caller caller, IReadOnlyCollection<JobState>? states, Job job) =>
+        (states is null || states.Contains(job.State)) && caller.MaySee(job.Tenant);
 
     /// <summary>Cancels a job: its bound tasks are released and their agents told to kill them.</summary>
     public Task<JobView> CancelAsync(Caller caller, long id) => plane.MutateAsync(tx =>
@@ -126,7 +251,8 @@ internal sealed class JobOperations(ControlPlane plane)
         return job.ToView();
     });
 
-    /// <summary>An agent reports a task attempt started or exited. Reports about stale attempts are ignored.</summary>
+    /// <summary>A node reports a task attempt started or exited; only the current attempt of a task bound to that node counts.</summary>
+    /// <exception cref="ApiException">404 unknown task, 403 a task of another node, 409 a stale or ended attempt; nothing changes.</exception>
     public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report) => plane.MutateAsync(tx =>
     {
         if (report.Status is not ("Started" or "Exited"))
@@ -144,12 +270,8 @@ internal sealed class JobOperations(ControlPlane plane)
             throw ApiException.NotFound($"task {taskId}");
         }
 
+        CheckReporter(task, node, report.Attempt);
         var job = plane.Jobs[task.JobId];
-        if (task.Node != node || task.Attempt != report.Attempt || !task.IsBound)
-        {
-            // A report about an attempt the server has since requeued, moved or ended: nothing to do.
-            return false;
-        }
 
         var now = plane.Time.GetUtcNow();
         if (report.Status == "Started")
@@ -192,6 +314,37 @@ internal sealed class JobOperations(ControlPlane plane)
         Fail(tx, job, $"replica {task.Replica} exited with code {code}{detail}", code, now);
         return true;
     });
+
+    /// <summary>Refuses a report (status or log) about <paramref name="task"/> from <paramref name="node"/> unless it is about the
+    /// task's current attempt and the task is bound there: 409 for a stale or ended attempt (an agent that lagged behind a
+    /// requeue), 403 for a task bound to another node. Call under the model lock.</summary>
+    /// <param name="task">The task reported on.</param>
+    /// <param name="node">The node reporting (its credential was checked).</param>
+    /// <param name="attempt">The attempt reported on.</param>
+    /// <param name="mayHaveEnded">True for log uploads: the last lines of an attempt that was just cancelled or ended still
+    /// belong to it; a status report needs the attempt to be still running.</param>
+    public static void CheckReporter(JobTask task, string node, int attempt, bool mayHaveEnded = false)
+    {
+        if (attempt < task.Attempt)
+        {
+            throw new ApiException(409, "Conflict", $"attempt {attempt} of task {task.Id} is stale (current attempt {task.Attempt})", "attempt");
+        }
+
+        if (task.Node != node)
+        {
+            throw new ApiException(403, "Forbidden", $"task {task.Id} is not bound to node '{node}'");
+        }
+
+        if (attempt != task.Attempt)
+        {
+            throw new ApiException(409, "Conflict", $"task {task.Id} has no attempt {attempt} (current attempt {task.Attempt})", "attempt");
+        }
+
+        if (!task.IsBound && !mayHaveEnded)
+        {
+            throw new ApiException(409, "Conflict", $"attempt {attempt} of task {task.Id} has already ended ({task.State})", "attempt");
+        }
+    }
 
     /// <summary>Retries a job whose replica failed or was lost, or fails it when its retries are used up (writer only).</summary>
     /// <remarks>A gang is retried whole: every replica is released and placed again together.</remarks>

@@ -13,12 +13,38 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
     private static partial Regex NodeName();
 
     /// <summary>Registers a node, or updates it when it registers again (an agent restart).</summary>
-    public Task<NodeRegistered> RegisterAsync(NodeRegistration registration)
+    /// <remarks>
+    /// A new node name is registered with a join (agent) token or by an admin, and the response carries the node's own
+    /// credential. A name that already has a credential (even a revoked one) may be registered again only with that
+    /// credential: 409 otherwise, until an admin removes the node. A node registered before per-node credentials existed
+    /// (none was ever issued for it) is claimed by the first join-token registration.
+    /// </remarks>
+    /// <exception cref="ApiException">400 bad field; 403 a node credential registering another name; 409 the name belongs to another credential.</exception>
+    public Task<NodeRegistered> RegisterAsync(Caller caller, NodeRegistration registration)
     {
         Validate(registration);
+        if (caller.Kind == TokenKind.Node && caller.Node != registration.Name)
+        {
+            throw new ApiException(403, "Forbidden", $"this credential belongs to node '{caller.Node}' and may not register '{registration.Name}'", "name");
+        }
+
         return plane.MutateAsync(tx =>
         {
             var now = plane.Time.GetUtcNow();
+            string? issued = null;
+            if (caller.Kind != TokenKind.Node)
+            {
+                if (plane.Nodes.ContainsKey(registration.Name) && plane.IsNodeClaimed(registration.Name))
+                {
+                    throw new ApiException(409, "Conflict",
+                        $"node '{registration.Name}' is already registered with its own credential; register it with that credential, or have an admin remove the node first (lepton node remove {registration.Name})",
+                        "name");
+                }
+
+                // Credentials of an earlier node of this name (removed since) were revoked with it; a fresh one is issued.
+                issued = plane.IssueToken(tx, TokenKind.Node, null, registration.Name, $"credential of node '{registration.Name}'").Secret;
+            }
+
             if (!plane.Nodes.TryGetValue(registration.Name, out var node))
             {
                 node = new Node { Name = registration.Name, Registration = registration, State = NodeState.Ready, RegisteredAt = now };
@@ -34,7 +60,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
             }
 
             tx.UpsertNode(node);
-            return new NodeRegistered { Name = node.Name, HeartbeatIntervalSeconds = heartbeatInterval.TotalSeconds };
+            return new NodeRegistered { Name = node.Name, HeartbeatIntervalSeconds = heartbeatInterval.TotalSeconds, NodeToken = issued };
         });
     }
 
@@ -61,8 +87,8 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         // A node that comes back after being marked Down takes work again; that is a durable state change.
         await plane.MutateAsync(tx =>
         {
-            var node = plane.Nodes[name];
-            if (node.State == NodeState.Down)
+            // The node may have been removed meanwhile.
+            if (plane.Nodes.TryGetValue(name, out var node) && node.State == NodeState.Down)
             {
                 node.State = NodeState.Ready;
                 tx.UpsertNode(node);
@@ -72,7 +98,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         });
         lock (plane.Gate)
         {
-            return Assignments(plane.Nodes[name], heartbeat);
+            return plane.Nodes.TryGetValue(name, out var node) ? Assignments(node, heartbeat) : new HeartbeatResponse { Known = false };
         }
     }
 
@@ -150,6 +176,72 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         }
 
         return View(node);
+    });
+
+    /// <summary>Undoes a drain: a Draining node takes work again. A Ready node stays Ready; a Down node must come back by itself (409).</summary>
+    public Task<NodeView> UndrainAsync(string name) => plane.MutateAsync(tx =>
+    {
+        if (!plane.Nodes.TryGetValue(name, out var node))
+        {
+            throw ApiException.NotFound($"node '{name}'");
+        }
+
+        if (node.State == NodeState.Down)
+        {
+            throw new ApiException(409, "Conflict", $"node '{name}' is Down (its agent stopped heartbeating); it becomes Ready when its agent heartbeats again");
+        }
+
+        if (node.State == NodeState.Draining)
+        {
+            node.State = NodeState.Ready;
+            tx.UpsertNode(node);
+        }
+
+        return View(node);
+    });
+
+    /// <summary>Removes a node and revokes its credentials, so its name can be registered afresh (with a join token).</summary>
+    /// <remarks>
+    /// Work still bound to the node decides: a node that is Ready or Draining with bound tasks is refused (409: its agent
+    /// may still be running them, and removing the node would let them run twice); drain it and let the work finish or move,
+    /// or stop its agent. A Down node's remaining jobs are requeued without costing a retry (the removal is the admin's
+    /// doing, not the job's), then the node is removed.
+    /// </remarks>
+    public Task<bool> RemoveAsync(string name) => plane.MutateAsync(tx =>
+    {
+        if (!plane.Nodes.TryGetValue(name, out var node))
+        {
+            throw ApiException.NotFound($"node '{name}'");
+        }
+
+        var jobs = JobsOn(name);
+        if (jobs.Count > 0 && node.State != NodeState.Down)
+        {
+            throw new ApiException(409, "Conflict",
+                $"node '{name}' is {node.State} with {plane.TasksOn(name).Count} task(s) of {jobs.Count} job(s) bound to it; drain it (lepton node drain {name}) and wait for the work to finish or move, or stop its agent, then remove it");
+        }
+
+        var now = plane.Time.GetUtcNow();
+        foreach (var job in jobs)
+        {
+            JobOperations.Requeue(tx, job, new PendingReasonView
+            {
+                Code = QueueReasonCodes.Retrying,
+                Message = $"node '{name}' was removed by an admin; requeued without using a retry",
+            }, now, "NodeRemoved");
+        }
+
+        foreach (var token in plane.TokensById.Values)
+        {
+            if (token.Kind == TokenKind.Node && token.Node == name)
+            {
+                plane.RevokeToken(tx, token);
+            }
+        }
+
+        plane.Nodes.Remove(name);
+        tx.DeleteNode(name);
+        return true;
     });
 
     /// <summary>Marks nodes silent for longer than the heartbeat timeout Down and requeues (or fails) their jobs.</summary>

@@ -9,7 +9,13 @@ internal interface IStoreTransaction : IDisposable
 {
     void UpsertTenant(Tenant tenant);
     void InsertToken(ApiToken token);
+
+    /// <summary>Writes a token's mutable columns: last used, revoked.</summary>
+    void UpdateToken(ApiToken token);
+
+    void InsertIdempotencyKey(IdempotencyRecord record);
     void UpsertNode(Node node);
+    void DeleteNode(string name);
     void UpsertJob(Job job);
     void UpsertTask(JobTask task);
     void InsertEvent(long jobId, JobEventView jobEvent);

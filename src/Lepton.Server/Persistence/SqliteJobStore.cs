@@ -33,6 +33,21 @@ internal sealed class SqliteJobStore : IJobStore
         CREATE INDEX IF NOT EXISTS events_job ON events (job_id);
         """;
 
+    /// <summary>Schema changes after the first release, in order; step i brings <c>PRAGMA user_version</c> from i to i + 1.</summary>
+    /// <remarks>Append only: a database file records how many steps it has taken, so each step runs once, on new and
+    /// existing files alike (the base schema above is the state before step 0).</remarks>
+    private static readonly string[] Migrations =
+    [
+        // 1: per-node credentials, token revocation and last use; Idempotency-Key of job submissions.
+        """
+        ALTER TABLE tokens ADD COLUMN node TEXT;
+        ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;
+        ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+        CREATE TABLE idempotency_keys (tenant TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, job_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL, PRIMARY KEY (tenant, key));
+        """,
+    ];
+
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _commands = [];
 
@@ -51,6 +66,33 @@ internal sealed class SqliteJobStore : IJobStore
         Execute("PRAGMA synchronous=FULL;");
         Execute("PRAGMA busy_timeout=5000;");
         Execute(Schema);
+        Migrate();
+    }
+
+    /// <summary>The schema version of a database file (how many <see cref="Migrations"/> it has taken).</summary>
+    public static int SchemaVersion => Migrations.Length;
+
+    private void Migrate()
+    {
+        using var read = _connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (version > Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"{_connection.DataSource}: the database has schema version {version}, newer than this server knows ({Migrations.Length}); run a newer lepton");
+        }
+
+        for (var step = version; step < Migrations.Length; step++)
+        {
+            // DDL is transactional in SQLite: a step and its version bump commit together or not at all.
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Migrations[step] + $"\nPRAGMA user_version = {step + 1};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
     }
 
     /// <inheritdoc/>
@@ -72,7 +114,7 @@ internal sealed class SqliteJobStore : IJobStore
         }
 
         var tokens = new List<ApiToken>();
-        using (var reader = Query("SELECT id, hash, kind, tenant, description, created_at FROM tokens"))
+        using (var reader = Query("SELECT id, hash, kind, tenant, description, created_at, node, last_used_at, revoked_at FROM tokens"))
         {
             while (reader.Read())
             {
@@ -84,7 +126,20 @@ internal sealed class SqliteJobStore : IJobStore
                     Tenant = reader.IsDBNull(3) ? null : reader.GetString(3),
                     Description = reader.IsDBNull(4) ? null : reader.GetString(4),
                     CreatedAt = FromMs(reader.GetInt64(5)),
+                    Node = reader.IsDBNull(6) ? null : reader.GetString(6),
+                    LastUsedAt = reader.IsDBNull(7) ? null : FromMs(reader.GetInt64(7)),
+                    PersistedLastUsedAt = reader.IsDBNull(7) ? null : FromMs(reader.GetInt64(7)),
+                    RevokedAt = reader.IsDBNull(8) ? null : FromMs(reader.GetInt64(8)),
                 });
+            }
+        }
+
+        var keys = new List<IdempotencyRecord>();
+        using (var reader = Query("SELECT tenant, key, request_hash, job_id, created_at FROM idempotency_keys"))
+        {
+            while (reader.Read())
+            {
+                keys.Add(new IdempotencyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), FromMs(reader.GetInt64(4))));
             }
         }
 
@@ -166,7 +221,7 @@ internal sealed class SqliteJobStore : IJobStore
             }
         }
 
-        return new StoreContents(tenants, tokens, nodes, [.. jobs.Values]);
+        return new StoreContents(tenants, tokens, nodes, [.. jobs.Values]) { IdempotencyKeys = keys };
     }
 
     /// <inheritdoc/>
@@ -231,6 +286,8 @@ internal sealed class SqliteJobStore : IJobStore
 
     private static object Nullable(string? value) => value is null ? DBNull.Value : value;
 
+    private static object NullableMs(DateTimeOffset? value) => value is { } v ? ToMs(v) : DBNull.Value;
+
     /// <summary>One write transaction on the shared connection.</summary>
     private sealed class Transaction(SqliteJobStore store, SqliteTransaction transaction) : IStoreTransaction
     {
@@ -239,8 +296,19 @@ internal sealed class SqliteJobStore : IJobStore
             tenant.Name, tenant.Quota is null ? DBNull.Value : ToJson(tenant.Quota), tenant.FairShareWeight, ToMs(tenant.CreatedAt));
 
         public void InsertToken(ApiToken token) => Run(
-            "INSERT INTO tokens (id, hash, kind, tenant, description, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            token.Id, token.Hash, token.Kind.ToString(), Nullable(token.Tenant), Nullable(token.Description), ToMs(token.CreatedAt));
+            "INSERT INTO tokens (id, hash, kind, tenant, description, created_at, node, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            token.Id, token.Hash, token.Kind.ToString(), Nullable(token.Tenant), Nullable(token.Description), ToMs(token.CreatedAt),
+            Nullable(token.Node), NullableMs(token.LastUsedAt), NullableMs(token.RevokedAt));
+
+        public void UpdateToken(ApiToken token) => Run(
+            "UPDATE tokens SET last_used_at = $1, revoked_at = $2 WHERE id = $3",
+            NullableMs(token.PersistedLastUsedAt), NullableMs(token.RevokedAt), token.Id);
+
+        public void InsertIdempotencyKey(IdempotencyRecord record) => Run(
+            "INSERT INTO idempotency_keys (tenant, key, request_hash, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            record.Tenant, record.Key, record.RequestHash, record.JobId, ToMs(record.CreatedAt));
+
+        public void DeleteNode(string name) => Run("DELETE FROM nodes WHERE name = $1", name);
 
         public void UpsertNode(Node node) => Run(
             "INSERT OR REPLACE INTO nodes (name, registration, state, registered_at) VALUES ($1, $2, $3, $4)",

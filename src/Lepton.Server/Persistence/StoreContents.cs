@@ -7,4 +7,8 @@ internal sealed record StoreContents(
     IReadOnlyList<Tenant> Tenants,
     IReadOnlyList<ApiToken> Tokens,
     IReadOnlyList<Node> Nodes,
-    IReadOnlyList<Job> Jobs);
+    IReadOnlyList<Job> Jobs)
+{
+    /// <summary>Every (tenant, Idempotency-Key) with the job it created.</summary>
+    public IReadOnlyList<IdempotencyRecord> IdempotencyKeys { get; init; } = [];
+}

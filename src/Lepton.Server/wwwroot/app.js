@@ -17,6 +17,7 @@
     filter: 'active',
     nodes: [],
     jobs: [],
+    summary: null,           // GET /api/v1/jobs/summary: counts by state
     serverHistory: null,     // samples from GET /api/v1/cluster/utilization, when the server has it
     localHistory: [],        // samples this page took itself, the fallback
     lastRendered: { nodes: '', jobs: '' },
@@ -160,10 +161,26 @@
   async function poll() {
     clearTimeout(view.timer);
     if (!view.token) return;
+    // One request round at a time: a tab switch during a round asks for another round right after it.
+    if (view.polling) { view.again = true; return; }
+    view.polling = true;
     try {
-      const [nodes, jobs] = await Promise.all([api('/api/v1/nodes'), api('/api/v1/jobs')]);
+      await pollOnce();
+    } finally {
+      view.polling = false;
+    }
+    if (!view.token) return;
+    view.timer = setTimeout(poll, view.again ? 0 : POLL_MS);
+    view.again = false;
+  }
+
+  async function pollOnce() {
+    try {
+      // One page of the newest jobs the current tab shows, and counts for all of them: never the whole job history.
+      const [nodes, jobs, summary] = await Promise.all([api('/api/v1/nodes'), api(jobsPath(view.filter)), api('/api/v1/jobs/summary')]);
       view.nodes = nodes;
       view.jobs = jobs;
+      view.summary = summary;
       recordLocalSample();
       try {
         const history = await api('/api/v1/cluster/utilization');
@@ -183,7 +200,11 @@
       }
       setLive('error', 'Cannot reach the server · retrying');
     }
-    view.timer = setTimeout(poll, POLL_MS);
+  }
+
+  function jobsPath(filter) {
+    const states = filter === 'active' ? ACTIVE : filter === 'pending' ? ['Pending'] : filter === 'finished' ? FINISHED : null;
+    return `/api/v1/jobs?order=desc&limit=${MAX_JOB_ROWS}` + (states ? '&state=' + states.join(',') : '');
   }
 
   // ---------- cluster arithmetic ----------
@@ -270,8 +291,7 @@
     if (t.down) parts.push(`${t.down} down`);
     $('nodes-sub').textContent = parts.join(' · ');
 
-    const counts = Object.fromEntries(STATES.map((s) => [s, 0]));
-    for (const j of view.jobs) counts[j.state] = (counts[j.state] || 0) + 1;
+    const counts = Object.fromEntries(STATES.map((s) => [s, (view.summary && view.summary[s.charAt(0).toLowerCase() + s.slice(1)]) || 0]));
     $('job-states').replaceChildren(...STATES.map((s) =>
       h('li', { class: counts[s] ? '' : 'zero', 'data-state': s }, h('span', { class: 'pill ' + s }, s), h('b', {}, counts[s]))));
   }
@@ -348,7 +368,8 @@
       : () => true;
     const order = (j) => (filter === 'active' ? ACTIVE.indexOf(j.state) : 0);
     const jobs = view.jobs.filter(keep).sort((a, b) => order(b) - order(a) || b.id - a.id);
-    $('jobs-count').textContent = view.jobs.length ? String(view.jobs.length) : '';
+    const total = view.summary ? view.summary.total : view.jobs.length;
+    $('jobs-count').textContent = total ? String(total) : '';
     $('jobs-empty').hidden = jobs.length > 0;
     $('jobs-table').hidden = jobs.length === 0;
     $('jobs-body').replaceChildren(...jobs.slice(0, MAX_JOB_ROWS).map((j) => {
@@ -373,6 +394,7 @@
     view.filter = button.dataset.filter;
     for (const b of $('job-tabs').querySelectorAll('button')) b.setAttribute('aria-selected', String(b === button));
     renderJobs();
+    poll(); // the server pages by state: fetch the new tab's jobs now rather than at the next tick
   });
 
   // ---------- utilisation chart (inline SVG) ----------

@@ -35,6 +35,15 @@ internal sealed class FakeControlPlane : IAsyncDisposable
 
     public int Registrations;
 
+    /// <summary>When set, a registration made with any other token is answered with this node credential.</summary>
+    public string? NodeToken { get; set; }
+
+    /// <summary>Tokens answered with 401 (revoked).</summary>
+    public ConcurrentDictionary<string, bool> Revoked { get; } = new();
+
+    /// <summary>Every call: the endpoint's last path segment and the bearer token it carried.</summary>
+    public ConcurrentQueue<(string Endpoint, string? Token)> Calls { get; } = new();
+
     public void Assign(TaskAssignment assignment) => _assigned[(assignment.TaskId, assignment.Attempt)] = assignment;
 
     public void Unassign(long taskId, int attempt) => _assigned.TryRemove((taskId, attempt), out _);
@@ -94,11 +103,21 @@ internal sealed class FakeControlPlane : IAsyncDisposable
     {
         var path = context.Request.Url!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var body = context.Request.InputStream;
+        var authorization = context.Request.Headers["Authorization"];
+        var token = authorization is not null && authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : null;
+        Calls.Enqueue((path.Length > 0 ? path[^1] : "", token));
+        if (token is not null && Revoked.ContainsKey(token))
+        {
+            context.Response.StatusCode = 401;
+            return;
+        }
+
         if (path is [.., "register"])
         {
             await JsonSerializer.DeserializeAsync(body, LeptonJsonContext.Default.NodeRegistration);
             Interlocked.Increment(ref Registrations);
-            await WriteAsync(context, new NodeRegistered { Name = "n", HeartbeatIntervalSeconds = 0.1 }, LeptonJsonContext.Default.NodeRegistered);
+            var issued = NodeToken is { } node && token != node ? node : null;
+            await WriteAsync(context, new NodeRegistered { Name = "n", HeartbeatIntervalSeconds = 0.1, NodeToken = issued }, LeptonJsonContext.Default.NodeRegistered);
         }
         else if (path is [.., "heartbeat"])
         {

@@ -143,6 +143,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         _agents[name].WaitForExit();
     }
 
+    /// <summary>The work directory of agent <paramref name="name"/> (its tasks, ledger and node credential).</summary>
+    public string AgentWorkDirectory(string name) => Path.Combine(_directory, "agents", name);
+
     /// <summary>Starts a killed agent again under the same name, declaration and work directory.</summary>
     public void RestartAgent(string name) => StartAgent(name, _declarations[name]);
 

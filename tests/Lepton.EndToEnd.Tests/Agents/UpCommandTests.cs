@@ -99,6 +99,70 @@ public sealed class UpCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Up_RestartedInTheSameFolder_AgentsRegisterWithTheirOwnCredentialsAndRunWork()
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var dataDir = Path.Combine(_directory, ".lepton");
+        for (var round = 0; round < 2; round++)
+        {
+            var output = new StringBuilder();
+            var up = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = _directory,
+            };
+            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "lepton.dll"), "up", "--urls", url, "--agents", "2", "--heartbeat-seconds", "0.5" })
+            {
+                up.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(up)!;
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) => Record(e.Data, output, ready);
+            process.ErrorDataReceived += (_, e) => Record(e.Data, output, ready);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
+                using var admin = Client(url, (await File.ReadAllTextAsync(Path.Combine(dataDir, "admin-token"))).Trim());
+                // The agents' heartbeats (only their own credentials may send them) keep both nodes Ready past the first beats.
+                await WaitAsync(async () => (await admin.GetFromJsonAsync("api/v1/nodes", LeptonJsonContext.Default.ListNodeView))!
+                    .Count(n => n.State == "Ready" && n.LastHeartbeat > DateTimeOffset.UtcNow.AddSeconds(-2)) == 2, $"round {round}: both agents heartbeat", output);
+                var tokens = (await admin.GetFromJsonAsync("api/v1/tokens", LeptonJsonContext.Default.ListTokenView))!;
+                // The restart issued no new node credential: each agent reused the one in its folder.
+                Assert.Equal(2, tokens.Count(t => t.Kind == "node"));
+                Assert.All(tokens.Where(t => t.Kind == "node"), t => Assert.Null(t.RevokedAt));
+
+                using var tenant = Client(url, (await File.ReadAllTextAsync(Path.Combine(dataDir, "tenant-token"))).Trim());
+                var submitted = await tenant.PostAsJsonAsync("api/v1/jobs", new JobSubmission
+                {
+                    Name = "hello",
+                    Resources = new JobResources { CpuMilli = 1000, MemoryMiB = 256 },
+                    Command = ["/bin/sh", "-c", "echo round " + round],
+                }, LeptonJsonContext.Default.JobSubmission);
+                submitted.EnsureSuccessStatusCode();
+                var id = (await submitted.Content.ReadFromJsonAsync(LeptonJsonContext.Default.JobView))!.Id;
+                await WaitAsync(async () => (await tenant.GetFromJsonAsync($"api/v1/jobs/{id}", LeptonJsonContext.Default.JobView))!.State == JobState.Succeeded, $"round {round}: the job succeeds", output);
+                Assert.Equal($"round {round}\n", await tenant.GetStringAsync($"api/v1/jobs/{id}/logs"));
+
+                Kill(process.Id, 15);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+    }
+
     private static void Record(string? line, StringBuilder output, TaskCompletionSource ready)
     {
         if (line is null)

@@ -170,6 +170,48 @@ public sealed partial class JobCommandTests(LocalClusterFixture cluster)
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Submit_SameIdempotencyKeyTwice_OneJob()
+    {
+        var cli = cluster.Cli();
+        var key = Guid.NewGuid().ToString("N");
+
+        var first = SubmittedId(await cli.RunAsync("job", "submit", "-f", RepoPaths.JobExample("hello.yaml"), "--idempotency-key", key));
+        var second = SubmittedId(await cli.RunAsync("job", "submit", "-f", RepoPaths.JobExample("hello.yaml"), "--idempotency-key", key));
+        var other = await cli.RunAsync("job", "submit", "-f", RepoPaths.JobExample("too-big.yaml"), "--idempotency-key", key);
+
+        Assert.Equal(first, second);
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("Idempotency-Key", other.Stderr, StringComparison.Ordinal);
+        await cluster.WaitForJobAsync(first, JobState.Succeeded, JobState.Failed);
+    }
+
+    [Fact]
+    public async Task List_Limit_ShowsTheNewestPageAndSaysThereIsMore()
+    {
+        var cli = cluster.Cli();
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(SubmittedId(await cli.RunAsync("job", "submit", "-f", RepoPaths.JobExample("too-big.yaml"))));
+        }
+
+        var listed = await cli.RunAsync("job", "list", "--limit", "2", "--json");
+        var page = await cli.RunAsync("job", "list", "--limit", "2");
+        var bad = await cli.RunAsync("job", "list", "--limit", "0");
+
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Equal(ids.Skip(1).Reverse(), JsonSerializer.Deserialize<List<JobView>>(listed.Stdout, LeptonJson.Options)!.Select(j => j.Id));
+        Assert.True(page.ExitCode == 0, page.ToString());
+        Assert.Contains("showing the newest 2 of", page.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, bad.ExitCode);
+        using var admin = cluster.AdminClient();
+        foreach (var id in ids)
+        {
+            await admin.CancelJobAsync(id);
+        }
+    }
+
     internal static long SubmittedId(CliResult submitted)
     {
         Assert.True(submitted.ExitCode == 0, submitted.ToString());

@@ -81,6 +81,72 @@ public sealed class NodeCommandTests(LocalClusterFixture cluster)
     }
 
     [Fact]
+    public async Task UndrainThenRemove_ExtraNode_ReadyAgainThenGoneAndItsCredentialDead()
+    {
+        var cli = cluster.AdminCli();
+        var token = await cli.RunAsync("token", "create", "--kind", "agent", "--description", "remove test");
+        Assert.True(token.ExitCode == 0, token.ToString());
+        using var http = new HttpClient { BaseAddress = cluster.Server };
+        using var register = new HttpRequestMessage(HttpMethod.Post, "api/v1/agent/register")
+        {
+            Content = JsonContent.Create(new NodeRegistration { Name = "remove-me", CpuMilli = 1000, MemoryMiB = 1024 }, LeptonJsonContext.Default.NodeRegistration),
+        };
+        register.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Stdout.Trim());
+        using var registered = await http.SendAsync(register);
+        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+        var credential = (await registered.Content.ReadFromJsonAsync(LeptonJsonContext.Default.NodeRegistered))!.NodeToken!;
+
+        Assert.Equal(0, (await cli.RunAsync("node", "drain", "remove-me")).ExitCode);
+        var undrain = await cli.RunAsync("node", "undrain", "remove-me");
+        Assert.True(undrain.ExitCode == 0, undrain.ToString());
+        Assert.Equal("node remove-me is Ready", undrain.Stdout.Trim());
+
+        var remove = await cli.RunAsync("node", "remove", "remove-me");
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+        Assert.Equal("node remove-me is removed", remove.Stdout.Trim());
+        var list = await cli.RunAsync("node", "list", "--json");
+        Assert.DoesNotContain(JsonSerializer.Deserialize<List<NodeView>>(list.Stdout, LeptonJson.Options)!, n => n.Name == "remove-me");
+        using var beat = new HttpRequestMessage(HttpMethod.Post, "api/v1/agent/nodes/remove-me/heartbeat")
+        {
+            Content = JsonContent.Create(new Heartbeat(), LeptonJsonContext.Default.Heartbeat),
+        };
+        beat.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        using var refused = await http.SendAsync(beat);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        var again = await cli.RunAsync("node", "remove", "remove-me");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("not found", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remove_NodeWithWorkOfItsAgent_RefusedExit1()
+    {
+        // A Ready node with a task bound is refused: its agent may still run the task. Submit a long job and remove its node.
+        var team = cluster.Cli();
+        var spec = Path.Combine(Path.GetTempPath(), "lepton-remove-" + Guid.NewGuid().ToString("N") + ".yaml");
+        await File.WriteAllTextAsync(spec, "name: pinned\nresources:\n  cpu: 100m\n  memory: 64Mi\ncommand: [\"sleep\", \"60\"]\n");
+        var submitted = await team.RunAsync("job", "submit", "-f", spec, "--json");
+        File.Delete(spec);
+        Assert.True(submitted.ExitCode == 0, submitted.ToString());
+        var id = JsonSerializer.Deserialize<JobView>(submitted.Stdout, LeptonJson.Options)!.Id;
+        using var client = cluster.AdminClient();
+        JobView job;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((job = await client.GetJobAsync(id)).Placements.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job was never placed");
+            await Task.Delay(100);
+        }
+
+        var result = await cluster.AdminCli().RunAsync("node", "remove", job.Placements[0].Node);
+        await client.CancelJobAsync(id);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("drain", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drain_WithTenantToken_RefusedExit1()
     {
         var result = await cluster.Cli().RunAsync("node", "drain", cluster.NodeNames[0]);

@@ -35,6 +35,37 @@ public sealed class TenantCommandTests(LocalClusterFixture cluster)
         await cluster.WaitForJobAsync(id, JobState.Succeeded, JobState.Failed);
     }
 
+    [Fact]
+    public async Task TokenListAndRevoke_TenantToken_ListedWithoutSecretThenRefusedAtOnce()
+    {
+        var admin = cluster.AdminCli();
+        var name = "team-" + Guid.NewGuid().ToString("N")[..6];
+        Assert.Equal(0, (await admin.RunAsync("tenant", "create", name)).ExitCode);
+        var secret = (await admin.RunAsync("token", "create", "--tenant", name, "--description", "to revoke")).Stdout.Trim();
+        var team = cluster.Cli(secret);
+        Assert.Equal(0, (await team.RunAsync("job", "list")).ExitCode);
+
+        var listed = await admin.RunAsync("token", "list", "--json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.DoesNotContain(secret, listed.Stdout, StringComparison.Ordinal);
+        var tokens = JsonSerializer.Deserialize<List<TokenView>>(listed.Stdout, LeptonJson.Options)!;
+        var token = tokens.Single(t => t.Tenant == name);
+        Assert.NotNull(token.LastUsedAt);
+        Assert.Contains(tokens, t => t.Kind == "node" && cluster.NodeNames.Contains(t.Node));
+        var table = await admin.RunAsync("token", "list");
+        Assert.Contains("to revoke", table.Stdout, StringComparison.Ordinal);
+
+        var revoke = await admin.RunAsync("token", "revoke", token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(revoke.ExitCode == 0, revoke.ToString());
+        Assert.Contains("is revoked", revoke.Stdout, StringComparison.Ordinal);
+        var refused = await team.RunAsync("job", "list");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.DoesNotContain(JsonSerializer.Deserialize<List<TokenView>>((await admin.RunAsync("token", "list", "--json")).Stdout, LeptonJson.Options)!,
+            t => t.Id == token.Id);
+        Assert.Contains(JsonSerializer.Deserialize<List<TokenView>>((await admin.RunAsync("token", "list", "--all", "--json")).Stdout, LeptonJson.Options)!,
+            t => t.Id == token.Id && t.RevokedAt is not null);
+    }
+
     [Theory]
     [InlineData("cpu")]
     [InlineData("cpu=lots")]
