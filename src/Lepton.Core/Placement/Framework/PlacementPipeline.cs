@@ -32,7 +32,8 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
     {
         _score.Prepare(context, in task);
         var classes = context.Classes;
-        if (classes is null)
+        // Nodes of one class may hold different numbers of the task's replicas, so a per-node limit needs every node.
+        if (classes is null || (task.MaxPerNode > 0 && task.Group >= 0))
         {
             return ScanNodes(context, in task);
         }
