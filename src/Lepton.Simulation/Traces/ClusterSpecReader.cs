@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Lepton.Core.Cluster;
 
 namespace Lepton.Simulation.Traces;
@@ -13,7 +14,7 @@ namespace Lepton.Simulation.Traces;
 /// 2.48 per GPU-hour); other models cost 0. Gavel's form <c>A:B:C</c> means <c>v100:A,p100:B,k80:C</c>. Nodes are named
 /// <c>v100-0</c>, <c>v100-1</c>, … and have no CPU or memory to account (Gavel's jobs request GPUs only).</para>
 /// </remarks>
-public static class ClusterSpecReader
+public static partial class ClusterSpecReader
 {
     private static readonly string[] GavelOrder = ["v100", "p100", "k80"];
 
@@ -24,11 +25,11 @@ public static class ClusterSpecReader
         ["v100"] = 2.48,
     };
 
-    /// <summary>True when <paramref name="text"/> looks like a spec (not a file name).</summary>
-    public static bool LooksLikeSpec(string text) =>
-        text.Contains(':', StringComparison.Ordinal) && !text.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal)
-        && !text.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !text.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
-        && !text.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+    /// <summary>True when <paramref name="text"/> looks like a spec (not a file name): <c>MODEL:…</c> items or <c>A:B:C</c>.</summary>
+    public static bool LooksLikeSpec(string text) => SpecShape().IsMatch(text);
+
+    [GeneratedRegex(@"^\s*(\d+:\d+:\d+|[^\s:,/\\]+:[^,]*(,\s*[^\s:,/\\]+:[^,]*)*)\s*$")]
+    private static partial Regex SpecShape();
 
     /// <summary>Parses a spec.</summary>
     /// <exception cref="FormatException">The spec is malformed; the message names the bad item.</exception>

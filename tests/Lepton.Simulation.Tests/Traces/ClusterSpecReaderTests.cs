@@ -45,4 +45,12 @@ public sealed class ClusterSpecReaderTests
 
         Assert.Contains(spec.Split(',')[0].Split(':')[0], e.Message);
     }
+
+    [Theory]
+    [InlineData("300:300:300", true)]
+    [InlineData("v100:16/4,p100:16/4@1.5", true)]
+    [InlineData("cluster.yaml", false)]
+    [InlineData("examples/cluster.yaml", false)]
+    [InlineData("/tmp/nodes.csv", false)]
+    public void LooksLikeSpec_FileNamesAreNot(string text, bool expected) => Assert.Equal(expected, ClusterSpecReader.LooksLikeSpec(text));
 }
