@@ -30,6 +30,8 @@ public sealed class ClusterState
     private readonly Dictionary<string, int> _modelIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _groupIds = new(StringComparer.Ordinal);
     private readonly Dictionary<long, int> _replicasOnNode = [];
+    private readonly List<int> _groupLimit = [];
+    private readonly List<int> _groupNodesAtLimit = [];
     private readonly List<string> _models = [];
     private readonly int[] _journal;
     private long _journalSeq;
@@ -237,6 +239,12 @@ public sealed class ClusterState
     internal int ReplicasOn(int node, int group) =>
         group >= 0 && _replicasOnNode.TryGetValue(((long)group << 32) | (uint)node, out var count) ? count : 0;
 
+    /// <summary>True when some node holds <paramref name="limit"/> or more replicas of <paramref name="group"/> (or the limit
+    /// differs from the one the group is tracked by), so nodes of one equivalence class may differ for the limit filter
+    /// and a placement must look at every node.</summary>
+    internal bool AnyNodeAtLimit(int group, int limit) =>
+        group >= 0 && (_groupLimit[group] != limit || _groupNodesAtLimit[group] > 0);
+
     /// <summary>Id of a replica group that has (or had) a limited task allocated, or -1.</summary>
     internal int GroupIdOf(string replicaGroup) => _groupIds.TryGetValue(replicaGroup, out var id) ? id : -1;
 
@@ -426,10 +434,15 @@ public sealed class ClusterState
         {
             group = _groupIds.Count;
             _groupIds.Add(key, group);
+            _groupLimit.Add(task.MaxPerNode);
+            _groupNodesAtLimit.Add(0);
         }
 
         var slot = ((long)group << 32) | (uint)node;
-        var count = (_replicasOnNode.TryGetValue(slot, out var c) ? c : 0) + delta;
+        var before = _replicasOnNode.TryGetValue(slot, out var c) ? c : 0;
+        var count = before + delta;
+        var limit = _groupLimit[group];
+        _groupNodesAtLimit[group] += (count >= limit ? 1 : 0) - (before >= limit ? 1 : 0);
         if (count <= 0)
         {
             _replicasOnNode.Remove(slot);
