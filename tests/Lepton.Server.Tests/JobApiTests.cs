@@ -118,6 +118,8 @@ public sealed class JobApiTests
     [InlineData("{\"name\": \"\"}", "name")]
     [InlineData("{\"name\": \"x\", \"maxRetries\": -2}", "maxRetries")]
     [InlineData("{\"name\": \"x\", \"resources\": null}", "resources")]
+    [InlineData("{\"name\": \"x\", \"resources\": {\"rdmaMilli\": -1}}", "resources.rdmaMilli")]
+    [InlineData("{\"name\": \"x\", \"resources\": {\"maxPerNode\": -1}}", "resources.maxPerNode")]
     [InlineData("[1, 2]", "body")]
     [InlineData("", "body")]
     public async Task Submit_BadInput_Returns400ProblemNamingTheField(string body, string field)

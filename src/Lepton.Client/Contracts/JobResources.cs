@@ -27,4 +27,10 @@ public sealed record JobResources
 
     /// <summary>Network bandwidth in Mbps.</summary>
     public long NetworkMbps { get; set; }
+
+    /// <summary>RDMA NIC bandwidth in milli-NIC (1000 = one whole NIC, 250 = a quarter of one).</summary>
+    public long RdmaMilli { get; set; }
+
+    /// <summary>At most this many replicas of the job on one node (anti-affinity); 0 means no limit.</summary>
+    public int MaxPerNode { get; set; }
 }

@@ -24,6 +24,9 @@ public sealed record NodeRegistration
     /// <summary>Network bandwidth in Mbps (0: not accounted).</summary>
     public long NetworkMbps { get; set; }
 
+    /// <summary>RDMA NICs (each 1000 milli-NIC); 0: none, so no RDMA job is placed here.</summary>
+    public int RdmaNics { get; set; }
+
     /// <summary>Labels such as <c>zone=eu-1</c>.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 

@@ -18,10 +18,10 @@ namespace Lepton.Client.Specs;
 public static class JobSpecReader
 {
     private static readonly string[] TopLevelFields =
-        ["name", "replicas", "priority", "preemptible", "resources", "command", "env", "maxRetries"];
+        ["name", "replicas", "priority", "preemptible", "maxPerNode", "resources", "command", "env", "maxRetries"];
 
     private static readonly string[] ResourceFields =
-        ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network"];
+        ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network", "rdma"];
 
     /// <summary>Reads the spec in <paramref name="path"/>.</summary>
     /// <exception cref="JobSpecException">The file is missing, not YAML, or a field is missing or wrong.</exception>
@@ -84,6 +84,8 @@ public static class JobSpecReader
         var command = spec.Command(root);
         var env = spec.Env(root);
         var resources = spec.Resources(root);
+        // Anti-affinity reads like replicas (a property of the gang), but travels with the per-replica request in the API.
+        resources.MaxPerNode = spec.OptionalInt(root, "maxPerNode", 0, min: 0, max: 10_000);
 
         return new JobSubmission
         {
@@ -258,6 +260,7 @@ public static class JobSpecReader
             var cpuMilli = ParseQuantity(map, "cpu", Quantity.ParseCpuMilli);
             var memoryMiB = ParseQuantity(map, "memory", Quantity.ParseMemoryMiB);
             var networkMbps = ParseQuantity(map, "network", Quantity.ParseNetworkMbps);
+            var rdmaMilli = ParseQuantity(map, "rdma", Quantity.ParseRdmaMilli);
             var gpu = OptionalInt(map, "gpu", 0, min: 0, max: 1024, prefix: "resources");
             var fpga = OptionalInt(map, "fpga", 0, min: 0, max: 1024, prefix: "resources");
             var gpuMilli = GpuFraction(map, gpu);
@@ -272,6 +275,7 @@ public static class JobSpecReader
                 GpuModels = models,
                 Fpga = fpga,
                 NetworkMbps = networkMbps,
+                RdmaMilli = rdmaMilli,
             };
         }
 

@@ -26,7 +26,12 @@ public sealed class ClusterState
 
     private readonly NodeSpec[] _specs;
     private readonly Dictionary<string, int> _indexByName;
-    private readonly Dictionary<string, int> _modelIds = new(StringComparer.Ordinal);
+    // GPU model names match case-insensitively everywhere (a trace's "v100" is a node's "V100").
+    private readonly Dictionary<string, int> _modelIds = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _groupIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, int> _replicasOnNode = [];
+    private readonly List<int> _groupLimit = [];
+    private readonly List<int> _groupNodesAtLimit = [];
     private readonly List<string> _models = [];
     private readonly int[] _journal;
     private long _journalSeq;
@@ -34,6 +39,8 @@ public sealed class ClusterState
     internal readonly long[] CpuCap;
     internal readonly long[] MemCap;
     internal readonly long[] NetCap;
+    internal readonly long[] RdmaCap;
+    internal readonly long[] RdmaUsed;
     internal readonly int[] FpgaCap;
     internal readonly int[] GpuCount;
     internal readonly int[] ModelId;
@@ -55,6 +62,12 @@ public sealed class ClusterState
     internal readonly long[] NodeVersions;
     internal readonly IReadOnlyDictionary<string, string>[] LabelSets;
 
+    /// <summary>Price per GPU-hour of each node (its price over its GPU count; 0 when no price is set).</summary>
+    internal readonly double[] PricePerGpu;
+
+    /// <summary>Per GPU model id: the lowest positive price per GPU-hour of any node with that model (0 when none is priced).</summary>
+    internal readonly double[] ModelPricePerGpu;
+
     /// <summary>Creates the state of an empty cluster (nothing allocated) from its nodes.</summary>
     /// <exception cref="ArgumentException">Duplicate node names, negative capacities or more than 64 GPUs on a node.</exception>
     public ClusterState(IReadOnlyList<NodeSpec> nodes)
@@ -66,6 +79,8 @@ public sealed class ClusterState
         CpuCap = new long[n];
         MemCap = new long[n];
         NetCap = new long[n];
+        RdmaCap = new long[n];
+        RdmaUsed = new long[n];
         FpgaCap = new int[n];
         GpuCount = new int[n];
         ModelId = new int[n];
@@ -101,7 +116,7 @@ public sealed class ClusterState
                 throw new ArgumentException($"node '{spec.Name}': gpu count {spec.GpuCount} is outside 0..{MaxGpusPerNode}", nameof(nodes));
             }
 
-            if (spec.CpuMilli < 0 || spec.MemoryMiB < 0 || spec.Fpga < 0 || spec.NetworkMbps < 0)
+            if (spec.CpuMilli < 0 || spec.MemoryMiB < 0 || spec.Fpga < 0 || spec.NetworkMbps < 0 || spec.RdmaNics < 0)
             {
                 throw new ArgumentException($"node '{spec.Name}': capacities must not be negative", nameof(nodes));
             }
@@ -110,6 +125,7 @@ public sealed class ClusterState
             CpuCap[i] = spec.CpuMilli;
             MemCap[i] = spec.MemoryMiB;
             NetCap[i] = spec.NetworkMbps;
+            RdmaCap[i] = spec.RdmaNics * 1000L;
             FpgaCap[i] = spec.Fpga;
             GpuCount[i] = spec.GpuCount;
             ModelId[i] = spec.GpuCount > 0 ? InternModel(spec.GpuModel) : -1;
@@ -133,6 +149,19 @@ public sealed class ClusterState
         Array.Fill(GpuFree, MilliPerGpu);
         GpuFreeSorted = new int[totalGpus];
         LabelSets = [.. labelSets];
+        PricePerGpu = new double[n];
+        ModelPricePerGpu = new double[_models.Count];
+        for (var i = 0; i < n; i++)
+        {
+            var price = nodes[i].GpuCount > 0 && double.IsFinite(nodes[i].PricePerHour) && nodes[i].PricePerHour > 0
+                ? nodes[i].PricePerHour / nodes[i].GpuCount
+                : 0;
+            PricePerGpu[i] = price;
+            if (price > 0 && ModelId[i] >= 0 && (ModelPricePerGpu[ModelId[i]] == 0 || price < ModelPricePerGpu[ModelId[i]]))
+            {
+                ModelPricePerGpu[ModelId[i]] = price;
+            }
+        }
         for (var i = 0; i < n; i++)
         {
             RefreshGpuSummary(i);
@@ -171,11 +200,12 @@ public sealed class ClusterState
     public long NodeVersion(int node) => NodeVersions[node];
 
     /// <summary>Node capacity.</summary>
-    public ResourceVector Capacity(int node) => new(CpuCap[node], MemCap[node], GpuCount[node] * (long)MilliPerGpu, FpgaCap[node], NetCap[node]);
+    public ResourceVector Capacity(int node) =>
+        new(CpuCap[node], MemCap[node], GpuCount[node] * (long)MilliPerGpu, FpgaCap[node], NetCap[node], RdmaCap[node]);
 
     /// <summary>What is allocated on the node.</summary>
     public ResourceVector Allocated(int node) =>
-        new(CpuUsed[node], MemUsed[node], GpuCount[node] * (long)MilliPerGpu - GpuFreeTotal[node], FpgaUsed[node], NetUsed[node]);
+        new(CpuUsed[node], MemUsed[node], GpuCount[node] * (long)MilliPerGpu - GpuFreeTotal[node], FpgaUsed[node], NetUsed[node], RdmaUsed[node]);
 
     /// <summary>Capacity minus allocation.</summary>
     public ResourceVector Free(int node) => Capacity(node) - Allocated(node);
@@ -196,6 +226,27 @@ public sealed class ClusterState
 
     /// <summary>Journal capacity: readers need a buffer this large for <see cref="ChangedSince"/>.</summary>
     internal int JournalCapacity => _journal.Length;
+
+    /// <summary>Number of tasks of <paramref name="replicaGroup"/> (see <see cref="TaskRequest.ReplicaGroup"/>) with a
+    /// <see cref="TaskRequest.MaxPerNode"/> limit allocated on the node.</summary>
+    public int ReplicasOn(int node, string replicaGroup)
+    {
+        ArgumentNullException.ThrowIfNull(replicaGroup);
+        return _groupIds.TryGetValue(replicaGroup, out var group) ? ReplicasOn(node, group) : 0;
+    }
+
+    /// <summary>Replicas of the interned group <paramref name="group"/> on the node (0 for an unknown group, -1).</summary>
+    internal int ReplicasOn(int node, int group) =>
+        group >= 0 && _replicasOnNode.TryGetValue(((long)group << 32) | (uint)node, out var count) ? count : 0;
+
+    /// <summary>True when some node holds <paramref name="limit"/> or more replicas of <paramref name="group"/> (or the limit
+    /// differs from the one the group is tracked by), so nodes of one equivalence class may differ for the limit filter
+    /// and a placement must look at every node.</summary>
+    internal bool AnyNodeAtLimit(int group, int limit) =>
+        group >= 0 && (_groupLimit[group] != limit || _groupNodesAtLimit[group] > 0);
+
+    /// <summary>Id of a replica group that has (or had) a limited task allocated, or -1.</summary>
+    internal int GroupIdOf(string replicaGroup) => _groupIds.TryGetValue(replicaGroup, out var id) ? id : -1;
 
     /// <summary>Number of tasks allocated on the node.</summary>
     public int TaskCount(int node) => PodCount[node];
@@ -239,9 +290,16 @@ public sealed class ClusterState
         CheckGpuSet(node, task, gpus, g);
         if (CpuUsed[node] + task.CpuMilli > CpuCap[node] || MemUsed[node] + task.MemoryMiB > MemCap[node]
             || FpgaUsed[node] + task.Fpga > FpgaCap[node]
-            || (NetCap[node] > 0 && NetUsed[node] + task.NetworkMbps > NetCap[node]))
+            || (NetCap[node] > 0 && NetUsed[node] + task.NetworkMbps > NetCap[node])
+            || RdmaUsed[node] + task.RdmaMilli > RdmaCap[node])
         {
             throw new InvalidOperationException($"task '{task.Name}' does not fit on node '{_specs[node].Name}'");
+        }
+
+        if (task.MaxPerNode > 0 && ReplicasOn(node, task.ReplicaGroup) >= task.MaxPerNode)
+        {
+            throw new InvalidOperationException(
+                $"task '{task.Name}': node '{_specs[node].Name}' already runs {task.MaxPerNode} replica(s) of '{task.ReplicaGroup}' (maxPerNode)");
         }
 
         var start = GpuStart[node];
@@ -262,7 +320,9 @@ public sealed class ClusterState
         MemUsed[node] += task.MemoryMiB;
         FpgaUsed[node] += task.Fpga;
         NetUsed[node] += task.NetworkMbps;
+        RdmaUsed[node] += task.RdmaMilli;
         PodCount[node]++;
+        CountReplica(node, task, +1);
         AddTag(node, task, g, +1);
         RefreshGpuSummary(node);
         Touch(node);
@@ -285,7 +345,7 @@ public sealed class ClusterState
         }
 
         if (CpuUsed[node] < task.CpuMilli || MemUsed[node] < task.MemoryMiB || FpgaUsed[node] < task.Fpga
-            || NetUsed[node] < task.NetworkMbps || PodCount[node] == 0)
+            || NetUsed[node] < task.NetworkMbps || RdmaUsed[node] < task.RdmaMilli || PodCount[node] == 0)
         {
             throw new InvalidOperationException($"task '{task.Name}' is not allocated on node '{_specs[node].Name}'");
         }
@@ -299,7 +359,9 @@ public sealed class ClusterState
         MemUsed[node] -= task.MemoryMiB;
         FpgaUsed[node] -= task.Fpga;
         NetUsed[node] -= task.NetworkMbps;
+        RdmaUsed[node] -= task.RdmaMilli;
         PodCount[node]--;
+        CountReplica(node, task, -1);
         AddTag(node, task, g, -1);
         RefreshGpuSummary(node);
         Touch(node);
@@ -356,6 +418,38 @@ public sealed class ClusterState
         {
             throw new InvalidOperationException(
                 $"task '{task.Name}' needs {expected} GPU(s) but was given {gpus} on node '{_specs[node].Name}' with {GpuCount[node]} GPU(s)");
+        }
+    }
+
+    /// <summary>Counts replicas per (group, node) for tasks with a per-node limit; others are not counted (nothing reads them).</summary>
+    private void CountReplica(int node, TaskRequest task, int delta)
+    {
+        if (task.MaxPerNode <= 0)
+        {
+            return;
+        }
+
+        var key = task.ReplicaGroup;
+        if (!_groupIds.TryGetValue(key, out var group))
+        {
+            group = _groupIds.Count;
+            _groupIds.Add(key, group);
+            _groupLimit.Add(task.MaxPerNode);
+            _groupNodesAtLimit.Add(0);
+        }
+
+        var slot = ((long)group << 32) | (uint)node;
+        var before = _replicasOnNode.TryGetValue(slot, out var c) ? c : 0;
+        var count = before + delta;
+        var limit = _groupLimit[group];
+        _groupNodesAtLimit[group] += (count >= limit ? 1 : 0) - (before >= limit ? 1 : 0);
+        if (count <= 0)
+        {
+            _replicasOnNode.Remove(slot);
+        }
+        else
+        {
+            _replicasOnNode[slot] = count;
         }
     }
 

@@ -31,6 +31,9 @@ public sealed record NodeSpec
     /// <summary>Network bandwidth in Mbps; 0 means the node does not account network (unlimited).</summary>
     public long NetworkMbps { get; init; }
 
+    /// <summary>Number of RDMA NICs (each 1000 milli-NIC); 0 means the node has none, so no RDMA task fits.</summary>
+    public int RdmaNics { get; init; }
+
     /// <summary>Free-form labels such as <c>zone=eu-1</c> or <c>tier=edge</c>.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
@@ -47,5 +50,5 @@ public sealed record NodeSpec
     public NodeState State { get; init; } = NodeState.Ready;
 
     /// <summary>The node's capacity as a resource vector.</summary>
-    public ResourceVector Capacity => new(CpuMilli, MemoryMiB, GpuCount * 1000L, Fpga, NetworkMbps);
+    public ResourceVector Capacity => new(CpuMilli, MemoryMiB, GpuCount * 1000L, Fpga, NetworkMbps, RdmaNics * 1000L);
 }

@@ -6,6 +6,7 @@ using Lepton.Core.Placement.Plugins.Fgd;
 using Lepton.Core.Placement.Plugins.FirstFit;
 using Lepton.Core.Placement.Plugins.GpuClustering;
 using Lepton.Core.Placement.Plugins.GpuPacking;
+using Lepton.Core.Placement.Plugins.Heterogeneity;
 using Lepton.Core.Placement.Plugins.Random;
 using Lepton.Core.Placement.Plugins.Spread;
 
@@ -13,7 +14,8 @@ namespace Lepton.Core.Placement;
 
 /// <summary>The built-in placement policies by name.</summary>
 /// <remarks><c>bestfit</c>, <c>dotprod</c>, <c>gpupacking</c>, <c>gpuclustering</c>, <c>random</c> and <c>fgd</c>
-/// follow FGD-SPEC exactly; <c>firstfit</c> and <c>spread</c> are the classic baselines.</remarks>
+/// follow FGD-SPEC exactly; <c>firstfit</c> and <c>spread</c> are the classic baselines; <c>gavel</c> and <c>gavel-cost</c>
+/// read each task's per-GPU-model throughput table.</remarks>
 public static class PolicyRegistry
 {
     private static readonly PlacementPolicy[] Policies =
@@ -30,6 +32,10 @@ public static class PolicyRegistry
             new WeightedScore("fragmentation-gradient", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
             static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!))),
+        Create<ThroughputScore>("gavel", "Heterogeneity-aware (Gavel-style): the GPU model with the best throughput per GPU for the job, then best fit.",
+            "throughput", GpuSelectionRule.Best),
+        Create<ThroughputPerPriceScore>("gavel-cost", "Cost-aware heterogeneity: the most throughput per price of a GPU-hour, then best fit.",
+            "throughput-per-price", GpuSelectionRule.Best),
     ];
 
     /// <summary>Every built-in policy with its one-line description, in a fixed order.</summary>

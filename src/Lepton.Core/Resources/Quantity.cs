@@ -47,6 +47,36 @@ public static class Quantity
         return ToInt64(milli, "cpu", text);
     }
 
+    /// <summary>Parses an RDMA request in NICs: <c>"1"</c> (a whole NIC), <c>"0.25"</c> (a quarter of one NIC's bandwidth) or
+    /// milli-NIC <c>"250m"</c>; returns milli-NIC (1000 = one NIC).</summary>
+    /// <exception cref="FormatException">The text is not a non-negative RDMA quantity.</exception>
+    public static long ParseRdmaMilli(string text)
+    {
+        const string Expected = "expected NICs (\"1\", \"0.25\") or milli-NIC (\"250m\")";
+        var (number, suffix) = Split(text, "rdma", Expected);
+        decimal milli;
+        try
+        {
+            milli = suffix switch
+            {
+                "" => number * 1000m,
+                "m" => number,
+                _ => throw Invalid("rdma", text, $"unknown suffix '{suffix}'; {Expected}"),
+            };
+        }
+        catch (OverflowException)
+        {
+            throw Invalid("rdma", text, "too large");
+        }
+
+        if (milli != decimal.Truncate(milli))
+        {
+            throw Invalid("rdma", text, "finer than one milli-NIC; " + Expected);
+        }
+
+        return ToInt64(milli, "rdma", text);
+    }
+
     /// <summary>Parses a memory quantity to MiB (a plain number is MiB), rounding up to a whole MiB.</summary>
     /// <exception cref="FormatException">The text is not a memory quantity.</exception>
     public static long ParseMemoryMiB(string text)

@@ -34,6 +34,20 @@ public sealed record TaskRequest
     /// <summary>Network bandwidth needed in Mbps.</summary>
     public long NetworkMbps { get; init; }
 
+    /// <summary>RDMA NIC bandwidth reserved in milli-NIC (1000 = one whole NIC; Alibaba's 25 % of a NIC is 250).</summary>
+    public long RdmaMilli { get; init; }
+
+    /// <summary>At most this many tasks of the same <see cref="ReplicaGroup"/> on one node (anti-affinity); 0 means no limit.</summary>
+    public int MaxPerNode { get; init; }
+
+    /// <summary>The job or app whose replicas <see cref="MaxPerNode"/> counts; null means the gang (or the task alone).</summary>
+    public string? App { get; init; }
+
+    /// <summary>Relative training/serving throughput per GPU model (any positive unit, e.g. steps/s); empty means the
+    /// task runs equally fast everywhere. Keys are matched to node models case-insensitively; heterogeneity-aware
+    /// policies (<c>gavel</c>, <c>gavel-cost</c>) prefer the model where the value is highest.</summary>
+    public IReadOnlyDictionary<string, double> GpuModelThroughput { get; init; } = EmptyThroughput;
+
     /// <summary>Priority 1..9, 9 most important.</summary>
     public int Priority { get; init; } = 5;
 
@@ -46,6 +60,9 @@ public sealed record TaskRequest
     /// <summary>Labels the node must carry (all of them, exact match); empty means any node.</summary>
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The key <see cref="MaxPerNode"/> counts replicas by: <see cref="App"/>, else <see cref="Gang"/>, else <see cref="Name"/>.</summary>
+    public string ReplicaGroup => App ?? Gang ?? Name;
+
     /// <summary>Total GPU request in milli-GPU (<c>GpuCount × GpuMilliPerGpu</c>).</summary>
     public long TotalGpuMilli => (long)GpuCount * GpuMilliPerGpu;
 
@@ -53,5 +70,7 @@ public sealed record TaskRequest
     public bool IsGpuShare => GpuCount == 1 && GpuMilliPerGpu is > 0 and < 1000;
 
     /// <summary>The request as a resource vector.</summary>
-    public ResourceVector Request => new(CpuMilli, MemoryMiB, TotalGpuMilli, Fpga, NetworkMbps);
+    public ResourceVector Request => new(CpuMilli, MemoryMiB, TotalGpuMilli, Fpga, NetworkMbps, RdmaMilli);
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyThroughput = new Dictionary<string, double>();
 }

@@ -24,6 +24,7 @@ internal static class JobSubmissionValidator
     public const int MaxFpga = 64;
     public const long MaxNetworkMbps = 10_000_000;
     public const int MaxReplicas = 1024;
+    public const int MaxRdmaNics = 64;
 
     /// <summary>Throws <see cref="ApiException"/> (400) for the first invalid field.</summary>
     public static void Validate(JobSubmission job)
@@ -48,6 +49,8 @@ internal static class JobSubmissionValidator
         Range("resources.gpuMilli", r.GpuMilli, 0, 999);
         Range("resources.fpga", r.Fpga, 0, MaxFpga);
         Range("resources.networkMbps", r.NetworkMbps, 0, MaxNetworkMbps);
+        Range("resources.rdmaMilli", r.RdmaMilli, 0, MaxRdmaNics * 1000L);
+        Range("resources.maxPerNode", r.MaxPerNode, 0, MaxReplicas);
         if (r.Gpu > 0 && r.GpuMilli > 0)
         {
             throw ApiException.BadField("resources.gpuMilli", "give either whole GPUs (gpu) or a share of one GPU (gpuMilli), not both");

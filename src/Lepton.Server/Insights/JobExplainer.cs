@@ -331,6 +331,11 @@ internal sealed class JobExplainer(ControlPlane plane)
             missing.Add($"{Quantity.FormatNetwork(request.NetworkMbps - nodeFree.NetworkMbps)} network");
         }
 
+        if (request.RdmaMilli > nodeFree.RdmaMilli)
+        {
+            missing.Add($"{request.RdmaMilli - nodeFree.RdmaMilli} milli-NIC of RDMA");
+        }
+
         if (missing.Count == 0)
         {
             return (null, null);
@@ -409,6 +414,16 @@ internal sealed class JobExplainer(ControlPlane plane)
         if (r.NetworkMbps > 0)
         {
             parts.Add($"{Quantity.FormatNetwork(r.NetworkMbps)} network");
+        }
+
+        if (r.RdmaMilli > 0)
+        {
+            parts.Add($"{r.RdmaMilli} milli-NIC of RDMA");
+        }
+
+        if (r.MaxPerNode > 0)
+        {
+            parts.Add($"at most {r.MaxPerNode} replica(s) per node");
         }
 
         return string.Join(", ", parts);

@@ -79,6 +79,8 @@ internal sealed class Job
             GpuModels = r.GpuModels ?? [],
             Fpga = r.Fpga,
             NetworkMbps = r.NetworkMbps,
+            RdmaMilli = r.RdmaMilli,
+            MaxPerNode = r.MaxPerNode,
             Priority = Priority,
             Preemptible = Preemptible,
             Gang = Replicas > 1 ? $"job-{Id}" : null,

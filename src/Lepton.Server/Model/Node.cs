@@ -28,6 +28,7 @@ internal sealed class Node
         GpuModel = GpuModel,
         Fpga = Registration.Fpga,
         NetworkMbps = Registration.NetworkMbps,
+        RdmaNics = Registration.RdmaNics,
         Labels = Registration.Labels,
         PricePerHour = Registration.PricePerHour,
         IdleWatts = Registration.IdleWatts,

@@ -382,6 +382,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         Range("memoryMiB", r.MemoryMiB, 0, JobSubmissionValidator.MaxMemoryMiB);
         Range("fpga", r.Fpga, 0, JobSubmissionValidator.MaxFpga);
         Range("networkMbps", r.NetworkMbps, 0, JobSubmissionValidator.MaxNetworkMbps);
+        Range("rdmaNics", r.RdmaNics, 0, JobSubmissionValidator.MaxRdmaNics);
         if (r.Gpus is null || r.Gpus.Count > 64)
         {
             throw ApiException.BadField("gpus", "must be a list of at most 64 GPUs");

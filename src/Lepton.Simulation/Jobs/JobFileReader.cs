@@ -4,7 +4,8 @@ using Lepton.Simulation.Traces;
 
 namespace Lepton.Simulation.Jobs;
 
-/// <summary>Reads a job trace for <c>lepton simulate jobs</c> from YAML or CSV (chosen by extension or content).</summary>
+/// <summary>Reads a job trace for <c>lepton simulate jobs</c>: Lepton's YAML or CSV, or a published trace as it is (openb pod
+/// lists over time, Gavel <c>.trace</c> files, Alibaba's 2025 DLRM trace), the format given or guessed from the file.</summary>
 /// <remarks>
 /// <para>YAML: a <c>jobs:</c> list whose entries are Lepton job specs (the <c>resources</c> block, <c>replicas</c>,
 /// <c>priority</c>, … as in <c>lepton place</c> task files) plus three trace keys:</para>
@@ -22,29 +23,87 @@ namespace Lepton.Simulation.Jobs;
 /// only <c>name</c> and <c>duration</c> are required, <c>arrival</c> and <c>duration</c> take the same units as YAML,
 /// <c>gpu_milli</c> is per GPU (1..999 shares one GPU; empty or 0 with <c>num_gpu</c> &gt; 0 means whole GPUs) and
 /// <c>gpu_spec</c> lists allowed models separated by <c>|</c>.</para>
-/// <para>Job names must be unique. A bad value is a <see cref="TraceFormatException"/> naming file, line and field.</para>
+/// <para>Both also take <c>maxPerNode</c> / <c>max_per_node</c> and <c>app</c> (anti-affinity), RDMA
+/// (<c>resources.rdma</c> in NICs / <c>rdma_milli</c>), <c>fpga</c>, network (<c>network_mbps</c>),
+/// <c>preemptible</c> and a node selector (<c>node_selector</c> as <c>key=value;key=value</c> in CSV), and a run time
+/// per GPU model: <c>durationByModel: {V100: 1h, K80: 3h}</c> in YAML, columns <c>duration_V100</c>, … in CSV. The
+/// job then runs that long on that model (<see cref="SimulatedJob.DurationOn"/>) and its replicas carry the matching
+/// relative throughput table for heterogeneity-aware policies.</para>
+/// <para>Job names must be unique. A bad value is a <see cref="TraceFormatException"/> naming file, line and field.
+/// Numbers may use any common notation (<c>2.67754e+06</c>).</para>
 /// </remarks>
 public static class JobFileReader
 {
     private static readonly string[] JobKeys =
-        ["name", "arrival", "duration", "cost", "replicas", "priority", "preemptible", "resources", "nodeSelector", "command", "env", "maxRetries"];
+        ["name", "arrival", "duration", "durationByModel", "cost", "replicas", "priority", "preemptible", "resources", "nodeSelector", "maxPerNode", "app",
+            "command", "env", "maxRetries"];
 
     private static readonly string[] CsvColumns =
-        ["name", "arrival", "duration", "cost", "replicas", "priority", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec"];
+        ["name", "arrival", "duration", "cost", "replicas", "priority", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec",
+            "fpga", "network_mbps", "rdma_milli", "max_per_node", "app", "preemptible", "node_selector"];
+
+    private const string DurationColumnPrefix = "duration_";
+
+    private static readonly IReadOnlyDictionary<string, string> NoSelector = new Dictionary<string, string>();
+
+    private static readonly IReadOnlyDictionary<string, double> NoThroughput = new Dictionary<string, double>();
 
     /// <summary>Reads the jobs in <paramref name="path"/>, in file order.</summary>
     /// <exception cref="TraceFormatException">The file is malformed.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static IReadOnlyList<SimulatedJob> Read(string path)
+    public static IReadOnlyList<SimulatedJob> Read(string path) => ReadTrace(path).Jobs;
+
+    /// <summary>Reads the trace in <paramref name="path"/> in the given or guessed format.</summary>
+    /// <exception cref="TraceFormatException">The file is malformed, or the format name is unknown.</exception>
+    /// <exception cref="FileNotFoundException">The file (or Gavel's throughput file) does not exist.</exception>
+    public static JobTrace ReadTrace(string path, JobTraceOptions? options = null)
     {
-        if (FileFormat.IsCsv(path, "job"))
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new JobTraceOptions();
+        string format;
+        if (options.Format is { } given)
         {
-            using var csv = CsvRecordReader.Open(path);
-            return ReadCsv(csv);
+            format = JobTraceFormats.Normalise(given, path)
+                ?? throw new TraceFormatException(path, 0, "--format", $"unknown format '{given}'; valid: {string.Join(", ", JobTraceFormats.All)}");
+        }
+        else
+        {
+            format = JobTraceFormats.Detect(path);
         }
 
-        using var reader = new StreamReader(path);
-        return ReadYaml(reader, path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"job file '{path}' not found", path);
+        }
+
+        switch (format)
+        {
+            case JobTraceFormats.Openb:
+                return OpenbPodTimelineReader.Read(path);
+            case JobTraceFormats.AlibabaDlrm:
+                return AlibabaDlrmReader.Read(path);
+            case JobTraceFormats.Gavel:
+                var throughputs = options.ThroughputsPath ?? GavelThroughputs.Find(path)
+                    ?? throw new FileNotFoundException(
+                        $"a Gavel trace needs Gavel's simulation_throughputs.json: none next to '{path}' or in the folders above; give --throughputs FILE");
+                if (!File.Exists(throughputs))
+                {
+                    throw new FileNotFoundException($"throughput file '{throughputs}' not found", throughputs);
+                }
+
+                return GavelTraceReader.Read(path, GavelThroughputs.Load(throughputs));
+            case JobTraceFormats.LeptonCsv:
+            {
+                using var csv = CsvRecordReader.Open(path);
+                return new JobTrace(format, ReadCsv(csv), []);
+            }
+
+            default:
+            {
+                using var reader = new StreamReader(path);
+                return new JobTrace(format, ReadYaml(reader, path), []);
+            }
+        }
     }
 
     /// <summary>Reads YAML jobs from <paramref name="reader"/>; <paramref name="file"/> names it in errors.</summary>
@@ -65,14 +124,27 @@ public static class JobFileReader
             var durationText = yaml.GetString("duration") ?? throw yaml.Error("duration", "is required (e.g. 2h, 30m, 90s)");
             var duration = Duration(durationText, () => yaml.Error("duration", Problem(durationText)));
             var replicas = yaml.GetInt32("replicas", 1, 100_000) ?? 1;
+            Dictionary<string, TimeSpan>? byModel = null;
+            foreach (var (model, text) in yaml.GetStringMap("durationByModel"))
+            {
+                byModel ??= new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
+                if (!byModel.TryAdd(model, Duration(text, () => yaml.Error("durationByModel", $"{model}: {Problem(text)}"))))
+                {
+                    throw yaml.Error("durationByModel", $"model '{model}' appears twice (model names are case-insensitive)");
+                }
+            }
+
             var template = YamlTaskReader.WithResources(yaml.GetMapping("resources", YamlTaskReader.ResourceKeys), new TaskRequest
             {
                 Name = name,
                 Priority = yaml.GetInt32("priority", 1, 9) ?? 5,
                 Preemptible = yaml.GetBoolean("preemptible") ?? false,
                 NodeSelector = yaml.GetStringMap("nodeSelector"),
+                MaxPerNode = yaml.GetInt32("maxPerNode", 0, 100_000) ?? 0,
+                App = yaml.GetString("app"),
+                GpuModelThroughput = Throughputs(byModel),
             });
-            jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line));
+            jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line) { DurationByModel = byModel });
         }
 
         return jobs;
@@ -81,11 +153,19 @@ public static class JobFileReader
     private static List<SimulatedJob> ReadCsv(CsvRecordReader csv)
     {
         var header = csv.Header;
+        var modelColumns = new List<(int Column, string Model)>();
         foreach (var column in header.Names)
         {
+            if (column.StartsWith(DurationColumnPrefix, StringComparison.OrdinalIgnoreCase) && column.Length > DurationColumnPrefix.Length)
+            {
+                modelColumns.Add((header.IndexOf(column), column[DurationColumnPrefix.Length..]));
+                continue;
+            }
+
             if (!CsvColumns.Contains(column))
             {
-                throw new TraceFormatException(csv.File, csv.LineNumber, column, $"unknown column; expected some of {string.Join(", ", CsvColumns)}");
+                throw new TraceFormatException(csv.File, csv.LineNumber, column,
+                    $"unknown column; expected some of {string.Join(", ", CsvColumns)} or duration_<GPU model>");
             }
         }
 
@@ -142,6 +222,23 @@ public static class JobFileReader
                 ? csv.GetString(specColumn).Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [];
             var costColumn = Column("cost");
+            Dictionary<string, TimeSpan>? byModel = null;
+            foreach (var (index, model) in modelColumns)
+            {
+                if (!csv.IsMissing(index))
+                {
+                    var text = csv.GetString(index);
+                    byModel ??= new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
+                    if (!byModel.TryAdd(model, Duration(text, () => csv.Error(index, Problem(text)))))
+                    {
+                        throw csv.Error(index, $"model '{model}' has two duration columns (model names are case-insensitive)");
+                    }
+                }
+            }
+
+            var selectorColumn = Column("node_selector");
+            var appColumn = Column("app");
+            var preemptibleColumn = Column("preemptible");
             var template = new TaskRequest
             {
                 Name = name,
@@ -151,6 +248,14 @@ public static class JobFileReader
                 GpuMilliPerGpu = gpus == 0 ? 0 : milli is > 0 and < 1000 ? milli : 1000,
                 GpuModels = models,
                 Priority = (int)Integer("priority", 1, 9, 5),
+                Fpga = (int)Integer("fpga", 0, 1024, 0),
+                NetworkMbps = Integer("network_mbps", 0, long.MaxValue, 0),
+                RdmaMilli = Integer("rdma_milli", 0, 64_000, 0),
+                MaxPerNode = (int)Integer("max_per_node", 0, 100_000, 0),
+                App = appColumn >= 0 && !csv.IsMissing(appColumn) ? csv.GetString(appColumn) : null,
+                Preemptible = preemptibleColumn >= 0 && !csv.IsMissing(preemptibleColumn) && csv.GetBoolean(preemptibleColumn),
+                NodeSelector = selectorColumn >= 0 && !csv.IsMissing(selectorColumn) ? csv.GetLabels(selectorColumn) : NoSelector,
+                GpuModelThroughput = Throughputs(byModel),
             };
             if (gpus > 1 && template.GpuMilliPerGpu < 1000)
             {
@@ -163,10 +268,29 @@ public static class JobFileReader
                 Time("duration", TimeSpan.Zero),
                 costColumn >= 0 && !csv.IsMissing(costColumn) ? csv.GetDouble(costColumn) : null,
                 Expand(template, (int)Integer("replicas", 1, 100_000, 1)),
-                csv.LineNumber));
+                csv.LineNumber) { DurationByModel = byModel });
         }
 
         return jobs;
+    }
+
+    /// <summary>Relative throughput per model from run times per model (1 / seconds): what heterogeneity-aware policies rank by.</summary>
+    private static IReadOnlyDictionary<string, double> Throughputs(Dictionary<string, TimeSpan>? byModel)
+    {
+        if (byModel is null)
+        {
+            return NoThroughput;
+        }
+
+        var table = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        {
+            foreach (var (model, duration) in byModel)
+            {
+                table[model] = duration > TimeSpan.Zero ? 1.0 / duration.TotalSeconds : double.MaxValue;
+            }
+        }
+
+        return table;
     }
 
     private static List<TaskRequest> Expand(TaskRequest template, int replicas)

@@ -98,7 +98,9 @@ public static class JobSimulation
                             placements[index] = result;
                             starts[index] = simulator.Now;
                             running++;
-                            simulator.Schedule(simulator.Now + jobs[index].Duration, DeparturePriority, new JobEvent(JobEventKind.Departure, index));
+                            // A gang runs at the pace of its slowest replica's GPU model.
+                            var runTime = result.Length == 0 ? jobs[index].Duration : result.Max(p => jobs[index].DurationOn(state.NodeAt(p.Node).GpuModel));
+                            simulator.Schedule(simulator.Now + runTime, DeparturePriority, new JobEvent(JobEventKind.Departure, index));
                             queue.RemoveAt(q);
                         }
                         else

@@ -5,7 +5,7 @@ namespace Lepton.Simulation.Traces;
 /// <summary>Reads a node list in the openb CSV format (<c>sn,cpu_milli,memory_mib,gpu,model</c>), plus Lepton's optional extra columns.</summary>
 /// <remarks>
 /// The openb files are accepted as they are: a <c>model</c> of <c>nan</c> or empty means a CPU-only node. Optional
-/// columns, in any order after the required ones: <c>fpga</c>, <c>network_mbps</c>, <c>labels</c>
+/// columns, in any order after the required ones: <c>fpga</c>, <c>network_mbps</c>, <c>rdma_nics</c>, <c>labels</c>
 /// (<c>key=value;key=value</c>), <c>price_per_hour</c>, <c>idle_watts</c>, <c>peak_watts</c>, <c>state</c>
 /// (Ready, Draining, Down). <c>name</c> may stand for <c>sn</c>. Unknown columns are errors, so a misspelt
 /// column never silently drops a constraint. Node names must be unique.
@@ -13,7 +13,7 @@ namespace Lepton.Simulation.Traces;
 public static class OpenbNodeReader
 {
     private static readonly string[] KnownColumns =
-        ["sn", "name", "cpu_milli", "memory_mib", "gpu", "model", "fpga", "network_mbps", "labels", "price_per_hour", "idle_watts", "peak_watts", "state"];
+        ["sn", "name", "cpu_milli", "memory_mib", "gpu", "model", "fpga", "network_mbps", "rdma_nics", "labels", "price_per_hour", "idle_watts", "peak_watts", "state"];
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 
@@ -49,6 +49,7 @@ public static class OpenbNodeReader
         var model = header.IndexOf("model");
         var fpga = header.IndexOf("fpga");
         var network = header.IndexOf("network_mbps");
+        var rdma = header.IndexOf("rdma_nics");
         var labels = header.IndexOf("labels");
         var price = header.IndexOf("price_per_hour");
         var idle = header.IndexOf("idle_watts");
@@ -80,6 +81,7 @@ public static class OpenbNodeReader
                 GpuModel = model < 0 || csv.IsMissing(model) ? "" : models.Get(csv[model]),
                 Fpga = fpga < 0 || csv.IsMissing(fpga) ? 0 : csv.GetInt32(fpga),
                 NetworkMbps = network < 0 || csv.IsMissing(network) ? 0 : csv.GetInt64(network),
+                RdmaNics = rdma < 0 || csv.IsMissing(rdma) ? 0 : csv.GetInt32(rdma, 0, 64),
                 Labels = labels < 0 || csv.IsMissing(labels) ? Empty : csv.GetLabels(labels),
                 PricePerHour = price < 0 || csv.IsMissing(price) ? 0 : csv.GetDouble(price),
                 IdleWatts = idle < 0 || csv.IsMissing(idle) ? 0 : csv.GetDouble(idle),

@@ -14,7 +14,8 @@ namespace Lepton.Simulation.Traces;
 /// (<c>string.Join("|", GpuModels)</c> gives back the spec's key); empty or <c>nan</c> means any model.</item>
 /// </list>
 /// <c>qos</c>, <c>pod_phase</c> and the three timestamps are accepted and ignored. Optional Lepton columns:
-/// <c>priority</c> (1..9, default 5), <c>gang</c>, <c>fpga</c>, <c>network_mbps</c>, <c>preemptible</c>,
+/// <c>priority</c> (1..9, default 5), <c>gang</c>, <c>fpga</c>, <c>network_mbps</c>, <c>rdma_milli</c> (1000 = one RDMA NIC),
+/// <c>max_per_node</c> (anti-affinity limit per <c>app</c>, else per gang, else per task; 0 = none), <c>app</c>, <c>preemptible</c>,
 /// <c>node_selector</c> (<c>key=value;key=value</c>). Unknown columns are errors. Task names must be unique.
 /// </remarks>
 public static class OpenbPodReader
@@ -22,7 +23,7 @@ public static class OpenbPodReader
     private static readonly string[] KnownColumns =
     [
         "name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec", "qos", "pod_phase", "creation_time", "deletion_time",
-        "scheduled_time", "priority", "gang", "fpga", "network_mbps", "preemptible", "node_selector",
+        "scheduled_time", "priority", "gang", "fpga", "network_mbps", "rdma_milli", "max_per_node", "app", "preemptible", "node_selector",
     ];
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
@@ -61,6 +62,9 @@ public static class OpenbPodReader
         var gang = header.IndexOf("gang");
         var fpga = header.IndexOf("fpga");
         var network = header.IndexOf("network_mbps");
+        var rdma = header.IndexOf("rdma_milli");
+        var maxPerNode = header.IndexOf("max_per_node");
+        var app = header.IndexOf("app");
         var preemptible = header.IndexOf("preemptible");
         var selector = header.IndexOf("node_selector");
 
@@ -111,6 +115,9 @@ public static class OpenbPodReader
                 Gang = gang < 0 || csv.IsMissing(gang) ? null : gangs.Get(csv[gang]),
                 Fpga = fpga < 0 || csv.IsMissing(fpga) ? 0 : csv.GetInt32(fpga),
                 NetworkMbps = network < 0 || csv.IsMissing(network) ? 0 : csv.GetInt64(network),
+                RdmaMilli = rdma < 0 || csv.IsMissing(rdma) ? 0 : csv.GetInt64(rdma),
+                MaxPerNode = maxPerNode < 0 || csv.IsMissing(maxPerNode) ? 0 : csv.GetInt32(maxPerNode),
+                App = app < 0 || csv.IsMissing(app) ? null : gangs.Get(csv[app]),
                 Preemptible = preemptible >= 0 && !csv.IsMissing(preemptible) && csv.GetBoolean(preemptible),
                 NodeSelector = selector < 0 || csv.IsMissing(selector) ? Empty : csv.GetLabels(selector),
             });

@@ -13,6 +13,7 @@ namespace Lepton.Simulation.Traces;
 ///     gpus: {count: 8, model: A100}
 ///     fpga: 0
 ///     network: 25Gbps      # Mbps / Gbps, plain number = Mbps
+///     rdma: 2              # RDMA NICs
 ///     labels: {zone: eu-1, tier: cloud}
 ///     pricePerHour: 12.5
 ///     idleWatts: 300
@@ -24,7 +25,7 @@ namespace Lepton.Simulation.Traces;
 public static class YamlNodeReader
 {
     private static readonly string[] NodeKeys =
-        ["name", "cpu", "memory", "gpus", "fpga", "network", "labels", "pricePerHour", "idleWatts", "peakWatts", "state"];
+        ["name", "cpu", "memory", "gpus", "fpga", "network", "rdma", "labels", "pricePerHour", "idleWatts", "peakWatts", "state"];
 
     private static readonly string[] GpuKeys = ["count", "model"];
 
@@ -60,6 +61,7 @@ public static class YamlNodeReader
                 GpuModel = gpus?.GetString("model") ?? "",
                 Fpga = yaml.GetInt32("fpga") ?? 0,
                 NetworkMbps = yaml.GetQuantity("network", Quantity.ParseNetworkMbps) ?? 0,
+                RdmaNics = yaml.GetInt32("rdma") ?? 0,
                 Labels = yaml.GetStringMap("labels"),
                 PricePerHour = yaml.GetDouble("pricePerHour") ?? 0,
                 IdleWatts = yaml.GetDouble("idleWatts") ?? 0,

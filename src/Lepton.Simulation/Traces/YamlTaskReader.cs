@@ -19,7 +19,10 @@ namespace Lepton.Simulation.Traces;
 ///       gpuModels: [V100M32, A100]
 ///       fpga: 0
 ///       network: 2Gbps
+///       rdma: 0.25         # RDMA NICs (a quarter of one NIC's bandwidth), or "250m" milli-NIC
 ///     nodeSelector: {zone: eu-1}
+///     maxPerNode: 2        # anti-affinity: at most 2 replicas of this job (or of "app") on one node
+///     app: recsys          # optional: count maxPerNode over every job of this app
 /// </code>
 /// A document may also be a single job spec (the same keys at the top level); the job-only keys <c>command</c>,
 /// <c>env</c> and <c>maxRetries</c> are accepted and ignored, so a file for <c>lepton job submit -f</c> can be placed
@@ -28,10 +31,10 @@ namespace Lepton.Simulation.Traces;
 public static class YamlTaskReader
 {
     private static readonly string[] TaskKeys =
-        ["name", "replicas", "priority", "preemptible", "resources", "nodeSelector", "command", "env", "maxRetries"];
+        ["name", "replicas", "priority", "preemptible", "resources", "nodeSelector", "maxPerNode", "app", "command", "env", "maxRetries"];
 
     /// <summary>The keys of a <c>resources</c> block.</summary>
-    internal static readonly string[] ResourceKeys = ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network"];
+    internal static readonly string[] ResourceKeys = ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network", "rdma"];
 
     /// <summary>Reads the task file at <paramref name="path"/>.</summary>
     /// <exception cref="TraceFormatException">The file is malformed; the message names file, line and field.</exception>
@@ -58,6 +61,8 @@ public static class YamlTaskReader
                 Preemptible = yaml.GetBoolean("preemptible") ?? false,
                 NodeSelector = yaml.GetStringMap("nodeSelector"),
                 Gang = replicas > 1 ? name : null,
+                MaxPerNode = yaml.GetInt32("maxPerNode", 0, 100_000) ?? 0,
+                App = yaml.GetString("app"),
             });
 
             for (var i = 0; i < replicas; i++)
@@ -129,6 +134,7 @@ public static class YamlTaskReader
             GpuModels = models,
             Fpga = resources.GetInt32("fpga") ?? 0,
             NetworkMbps = resources.GetQuantity("network", Quantity.ParseNetworkMbps) ?? 0,
+            RdmaMilli = resources.GetQuantity("rdma", Quantity.ParseRdmaMilli) ?? 0,
         };
     }
 }

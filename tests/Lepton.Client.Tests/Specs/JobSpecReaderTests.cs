@@ -162,4 +162,22 @@ public sealed class JobSpecReaderTests
 
         throw new DirectoryNotFoundException("examples/jobs-spec not found above the test assembly");
     }
+
+    [Fact]
+    public void Read_RdmaAndMaxPerNode_InResources()
+    {
+        var job = JobSpecReader.Read("name: svc\nreplicas: 4\nmaxPerNode: 2\nresources: {cpu: 8, memory: 40Gi, gpu: 1, rdma: 0.25}\ncommand: [serve]\n", "svc.yaml");
+
+        Assert.Equal((250L, 2), (job.Resources.RdmaMilli, job.Resources.MaxPerNode));
+    }
+
+    [Theory]
+    [InlineData("name: a\nmaxPerNode: -1\nresources: {cpu: 1}\ncommand: [x]\n", 2, "maxPerNode")]
+    [InlineData("name: a\nresources: {cpu: 1, rdma: fast}\ncommand: [x]\n", 2, "resources.rdma")]
+    public void Read_BadConstraint_NamesLineAndField(string yaml, int line, string field)
+    {
+        var e = Assert.Throws<JobSpecException>(() => JobSpecReader.Read(yaml, "job.yaml"));
+
+        Assert.Equal((line, field), (e.Line, e.Field));
+    }
 }

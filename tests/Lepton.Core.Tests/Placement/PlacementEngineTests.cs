@@ -180,6 +180,24 @@ public sealed class PlacementEngineTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("gavel")]
+    [InlineData("gavel-cost")]
+    public void TryPlaceCommit_HeterogeneityPolicyWithThroughputTables_AllocatesNothing(string policy)
+    {
+        var nodes = SyntheticWorkload.Nodes(200).Select((n, i) => n with { PricePerHour = 1 + (i % 7) }).ToList();
+        var throughput = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase) { ["t4"] = 1, ["v100m16"] = 3, ["G2"] = 2, ["P100"] = 1.5 };
+        var tasks = SyntheticWorkload.Tasks(600).Select(t => t with { GpuModelThroughput = throughput, RdmaMilli = 0 }).ToArray();
+        var engine = new PlacementEngine(new ClusterState(nodes), PolicyRegistry.Get(policy), new PlacementOptions());
+        Place(engine, tasks, 0, 100);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Place(engine, tasks, 100, tasks.Length);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
     private static void Place(PlacementEngine engine, TaskRequest[] tasks, int from, int to)
     {
         for (var i = from; i < to; i++)

@@ -24,6 +24,9 @@ public abstract class PolicyContractTests
             Assert.True(mine.Sum(p => p.Task.MemoryMiB) <= node.MemoryMiB);
             Assert.True(mine.Sum(p => p.Task.Fpga) <= node.Fpga);
             Assert.True(node.NetworkMbps == 0 || mine.Sum(p => p.Task.NetworkMbps) <= node.NetworkMbps);
+            Assert.True(mine.Sum(p => p.Task.RdmaMilli) <= node.RdmaNics * 1000L);
+            Assert.All(mine.Where(p => p.Task.MaxPerNode > 0).GroupBy(p => p.Task.ReplicaGroup),
+                g => Assert.True(g.Count() <= g.First().Task.MaxPerNode, $"{g.Count()} replicas of {g.Key} on {node.Name}"));
             for (var gpu = 0; gpu < node.GpuCount; gpu++)
             {
                 Assert.True(mine.Where(p => p.Gpus.Contains(gpu)).Sum(p => p.Task.GpuMilliPerGpu) <= 1000);
@@ -164,6 +167,7 @@ public abstract class PolicyContractTests
                 MemoryMiB = 131072,
                 Fpga = i % 2,
                 NetworkMbps = 10000,
+                RdmaNics = i % 3,
                 Labels = new Dictionary<string, string> { ["zone"] = i < 4 ? "a" : "b" },
             });
         }
@@ -174,6 +178,9 @@ public abstract class PolicyContractTests
             0 => t with { GpuModels = [models[random.Next(models.Length)], models[random.Next(models.Length)]] },
             1 => t with { GpuCount = 0, GpuMilliPerGpu = 0, NetworkMbps = 2000, NodeSelector = new Dictionary<string, string> { ["zone"] = "a" } },
             2 => t with { GpuCount = 0, GpuMilliPerGpu = 0, Fpga = 1 },
+            3 => t with { GpuCount = 0, GpuMilliPerGpu = 0, RdmaMilli = 250, MaxPerNode = 2, App = "app-" + (i % 3) },
+            4 => t with { GpuModelThroughput = new Dictionary<string, double> { ["t4"] = 1, ["V100M16"] = 3, ["G2"] = 2 } },
+            5 => t with { MaxPerNode = 1, App = "spread-" + (i % 2) },
             _ => t,
         }).ToList();
         return (nodes, tasks);

@@ -90,4 +90,61 @@ public sealed class JobFileReaderTests : IDisposable
     [InlineData("-1h")]
     [InlineData("2 weeks")]
     public void TryParse_Invalid_False(string text) => Assert.False(SimulatedDuration.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("2.67754e+06", 2677540)]
+    [InlineData("1E3s", 1000)]
+    [InlineData("1.5e1m", 900)]
+    public void TryParse_ScientificNotation_Seconds(string text, double seconds)
+    {
+        Assert.True(SimulatedDuration.TryParse(text, out var value));
+        Assert.Equal(seconds, value.TotalSeconds, 6);
+    }
+
+    [Fact]
+    public void Read_CsvConstraintColumnsAndDurationsPerModel()
+    {
+        var path = Write("jobs.csv", "name,duration,replicas,num_gpu,network_mbps,rdma_milli,max_per_node,app,node_selector,fpga,preemptible,duration_V100,duration_k80\n"
+            + "j1,3h,2,1,500,250,1,svc,zone=a;tier=edge,1,true,1h,3h\n");
+
+        var job = JobFileReader.Read(path)[0];
+
+        var r = job.Replicas[0];
+        Assert.Equal((500L, 250L, 1, "svc", 1, true), (r.NetworkMbps, r.RdmaMilli, r.MaxPerNode, r.App, r.Fpga, r.Preemptible));
+        Assert.Equal("edge", r.NodeSelector["tier"]);
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromHours(3), TimeSpan.FromHours(3)), (job.DurationOn("v100"), job.DurationOn("K80"), job.DurationOn("T4")));
+        Assert.True(r.GpuModelThroughput["V100"] > r.GpuModelThroughput["K80"]);
+    }
+
+    [Fact]
+    public void Read_YamlConstraintsAndDurationsPerModel()
+    {
+        var path = Write("jobs.yaml", """
+            jobs:
+              - name: svc
+                duration: 2h
+                durationByModel: {V100: 30m, p100: 1h}
+                replicas: 3
+                maxPerNode: 2
+                app: recsys
+                resources: {cpu: 2, gpu: 1, rdma: 0.25, network: 1Gbps}
+            """);
+
+        var job = JobFileReader.Read(path)[0];
+
+        Assert.All(job.Replicas, r => Assert.Equal((2, "recsys", 250L, 1000L), (r.MaxPerNode, r.App, r.RdmaMilli, r.NetworkMbps)));
+        Assert.Equal((TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2)), (job.DurationOn("v100"), job.DurationOn("P100"), job.DurationOn(null)));
+    }
+
+    [Fact]
+    public void ReadTrace_FormatGiven_OverridesGuess()
+    {
+        var path = Write("pods.txt", "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\np,1,1,0,0,,LS,Running,0,10,0\n");
+
+        var trace = JobFileReader.ReadTrace(path, new JobTraceOptions { Format = "openb" });
+
+        Assert.Equal((JobTraceFormats.Openb, 1), (trace.Format, trace.Jobs.Count));
+        var e = Assert.Throws<TraceFormatException>(() => JobFileReader.ReadTrace(path, new JobTraceOptions { Format = "parquet" }));
+        Assert.Equal("--format", e.Field);
+    }
 }

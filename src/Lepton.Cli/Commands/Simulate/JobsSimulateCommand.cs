@@ -15,8 +15,15 @@ internal static class JobsSimulateCommand
     /// <summary>Builds the subcommand.</summary>
     public static Command Build()
     {
-        var cluster = new Option<string>("--cluster") { Description = "Node file (Lepton YAML or openb-style CSV).", Required = true };
-        var jobs = new Option<string>("--jobs") { Description = "Job trace (YAML jobs: list or CSV; see README).", Required = true };
+        var cluster = new Option<string>("--cluster")
+        {
+            Description = "Node file (Lepton YAML or openb-style CSV), Gavel's cluster_specs*.json, or a spec like v100:300,p100:300,k80:300 or 300:300:300.",
+            Required = true,
+        };
+        var jobs = new Option<string>("--jobs") { Description = "Job trace (see README: Lepton YAML/CSV, openb, gavel, alibaba-dlrm).", Required = true };
+        var format = new Option<string>("--format") { Description = $"Trace format: {string.Join(", ", JobTraceFormats.All)}; default: guessed from the file." };
+        var throughputs = new Option<string>("--throughputs") { Description = "Gavel's simulation_throughputs.json (default: found next to the trace or above it)." };
+        var allowUnschedulable = new Option<bool>("--allow-unschedulable") { Description = "Run even when some jobs can never fit on the cluster (they are reported)." };
         var policy = new Option<string>("--policy") { Description = "Placement policy (see lepton policies).", DefaultValueFactory = _ => "bestfit" };
         var order = new Option<string>("--order") { Description = "Queue order: fifo, priority, longest-first or shortest-first.", DefaultValueFactory = _ => "fifo" };
         var seed = new Option<int>("--seed") { Description = "Seed for tie-breaks and the random policy.", DefaultValueFactory = _ => 42 };
@@ -25,7 +32,7 @@ internal static class JobsSimulateCommand
 
         var command = new Command("jobs", "Replay a job trace over time: jobs arrive, queue, run for their duration and leave.")
         {
-            cluster, jobs, policy, order, seed, json, report,
+            cluster, jobs, policy, order, seed, json, report, format, throughputs, allowUnschedulable,
         };
         command.SetAction((parse, _) =>
         {
@@ -43,8 +50,10 @@ internal static class JobsSimulateCommand
 
             var clusterPath = parse.GetValue(cluster)!;
             var jobsPath = parse.GetValue(jobs)!;
-            var nodes = Read(() => NodeFileReader.Read(clusterPath));
-            var jobList = Read(() => JobFileReader.Read(jobsPath));
+            var nodes = Read(() => NodeFileReader.ReadCluster(clusterPath));
+            var trace = Read(() => JobFileReader.ReadTrace(jobsPath, new JobTraceOptions { Format = parse.GetValue(format), ThroughputsPath = parse.GetValue(throughputs) }));
+            var jobList = trace.Jobs;
+            CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
             var result = JobSimulation.Run(nodes, jobList, placementPolicy, jobOrder, parse.GetValue(seed));
             Print(result);
 
@@ -81,6 +90,41 @@ internal static class JobsSimulateCommand
         {
             throw new CliError(e.Message);
         }
+        catch (FormatException e)
+        {
+            throw new CliError(e.Message);
+        }
+    }
+
+    /// <summary>Says what was read (format, rows that never ran, censored jobs) and stops on jobs that can never run.</summary>
+    private static void CheckTrace(JobTrace trace, IReadOnlyList<Lepton.Core.Cluster.NodeSpec> nodes, bool allowUnschedulable)
+    {
+        AnsiConsole.MarkupLine(Invariant($"read {trace.Jobs.Count} jobs ({trace.Format}) for {nodes.Count} nodes"));
+        if (trace.NeverRan.Count > 0)
+        {
+            var reasons = trace.NeverRan.GroupBy(n => n.Reason).Select(g => Invariant($"{g.Count()} {g.Key}"));
+            AnsiConsole.MarkupLine(Markup.Escape(Invariant($"not replayed: {trace.NeverRan.Count} rows never ran in the trace ({string.Join("; ", reasons)})")));
+        }
+
+        if (trace.Censored > 0)
+        {
+            AnsiConsole.MarkupLine(Invariant($"censored: {trace.Censored} jobs were still running when the trace ended; they run until its last recorded time"));
+        }
+
+        var unschedulable = UnschedulableJobs.Find(nodes, trace.Jobs);
+        if (unschedulable.Count == 0)
+        {
+            return;
+        }
+
+        var lines = unschedulable.Take(5).Select(u => $"job '{u.Job.Name}' (line {u.Job.Line}) can never run on this cluster: {u.Reason}");
+        var more = unschedulable.Count > 5 ? Invariant($"\n... and {unschedulable.Count - 5} more") : "";
+        if (!allowUnschedulable)
+        {
+            throw new CliError(string.Join('\n', lines) + more + "\n(--allow-unschedulable runs the rest and reports these as never started)");
+        }
+
+        AnsiConsole.MarkupLine(Markup.Escape(Invariant($"warning: {unschedulable.Count} jobs can never run on this cluster; the first: {lines.First()}")));
     }
 
     private static void Print(JobSimulationResult result)

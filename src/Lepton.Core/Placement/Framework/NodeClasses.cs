@@ -266,6 +266,7 @@ internal sealed class NodeClasses
         h.Add(c.LabelSetId[node]);
         h.Add(c.FpgaCap[node] - c.FpgaUsed[node]);
         h.Add(c.NetCap[node] - c.NetUsed[node]);
+        h.Add(c.RdmaCap[node] - c.RdmaUsed[node]);
         h.Add((int)c.States[node]);
         foreach (var f in c.GpuFreeSortedSpan(node))
         {
@@ -286,6 +287,7 @@ internal sealed class NodeClasses
         if (c.CpuCap[a] != c.CpuCap[b] || c.MemCap[a] != c.MemCap[b] || c.CpuUsed[a] != c.CpuUsed[b] || c.MemUsed[a] != c.MemUsed[b]
             || c.GpuCount[a] != c.GpuCount[b] || c.ModelId[a] != c.ModelId[b] || c.LabelSetId[a] != c.LabelSetId[b]
             || c.FpgaCap[a] != c.FpgaCap[b] || c.FpgaUsed[a] != c.FpgaUsed[b] || c.NetCap[a] != c.NetCap[b] || c.NetUsed[a] != c.NetUsed[b]
+            || c.RdmaCap[a] != c.RdmaCap[b] || c.RdmaUsed[a] != c.RdmaUsed[b]
             || c.States[a] != c.States[b] || !c.GpuFreeSortedSpan(a).SequenceEqual(c.GpuFreeSortedSpan(b)))
         {
             return false;

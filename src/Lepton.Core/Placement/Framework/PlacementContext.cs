@@ -17,6 +17,7 @@ internal sealed class PlacementContext
         Random = random;
         ModelAllowed = new bool[cluster.Models.Count];
         LabelMatch = new bool[cluster.LabelSets.Length];
+        ModelThroughput = new double[cluster.Models.Count];
     }
 
     public ClusterState Cluster { get; }
@@ -34,6 +35,12 @@ internal sealed class PlacementContext
 
     /// <summary>Per label-set id: matches the current task's node selector.</summary>
     public bool[] LabelMatch { get; }
+
+    /// <summary>Per GPU model id: the current task's throughput there (0 when the table does not name the model).</summary>
+    public double[] ModelThroughput { get; }
+
+    /// <summary>The highest value in <see cref="ModelThroughput"/> for the current task (0 without a table).</summary>
+    public double BestThroughput { get; private set; }
 
     /// <summary>Compiles a task and fills the per-task tables.</summary>
     public TaskDemand Prepare(TaskRequest task)
@@ -60,6 +67,31 @@ internal sealed class PlacementContext
             }
         }
 
+        if (demand.MaxPerNode > 0)
+        {
+            demand.Group = Cluster.GroupIdOf(task.ReplicaGroup);
+        }
+
+        BestThroughput = 0;
+        if (demand.HasThroughput)
+        {
+            Array.Clear(ModelThroughput);
+            if (task.GpuModelThroughput is Dictionary<string, double> concrete)
+            {
+                foreach (var (model, value) in concrete)
+                {
+                    SetThroughput(model, value);
+                }
+            }
+            else
+            {
+                foreach (var (model, value) in task.GpuModelThroughput)
+                {
+                    SetThroughput(model, value);
+                }
+            }
+        }
+
         if (demand.HasSelector)
         {
             var sets = Cluster.LabelSets;
@@ -70,6 +102,16 @@ internal sealed class PlacementContext
         }
 
         return demand;
+    }
+
+    private void SetThroughput(string model, double value)
+    {
+        var id = Cluster.ModelIdOf(model);
+        if (id >= 0 && double.IsFinite(value) && value > 0)
+        {
+            ModelThroughput[id] = value;
+            BestThroughput = Math.Max(BestThroughput, value);
+        }
     }
 
     private static bool Matches(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> selector)

@@ -32,7 +32,9 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
     {
         _score.Prepare(context, in task);
         var classes = context.Classes;
-        if (classes is null)
+        // Nodes of one class may hold different numbers of the task's replicas: once some node has reached the task's
+        // per-node limit, the limit filter may tell class members apart, so every node is looked at.
+        if (classes is null || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
         {
             return ScanNodes(context, in task);
         }

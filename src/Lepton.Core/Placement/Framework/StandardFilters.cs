@@ -1,17 +1,20 @@
 using Lepton.Core.Placement.Plugins.Fpga;
 using Lepton.Core.Placement.Plugins.GpuFit;
 using Lepton.Core.Placement.Plugins.GpuModel;
+using Lepton.Core.Placement.Plugins.MaxPerNode;
 using Lepton.Core.Placement.Plugins.Network;
 using Lepton.Core.Placement.Plugins.NodeSelector;
 using Lepton.Core.Placement.Plugins.NodeState;
+using Lepton.Core.Placement.Plugins.Rdma;
 using Lepton.Core.Placement.Plugins.ResourceFit;
 
 namespace Lepton.Core.Placement.Framework;
 
-/// <summary>The ordered filter chain every built-in policy uses: node state, CPU, memory, GPU model, GPU, FPGA, network, labels.</summary>
+/// <summary>The ordered filter chain every built-in policy uses: node state, CPU, memory, GPU model, GPU, FPGA, network, RDMA,
+/// labels, replicas per node.</summary>
 /// <remarks>
 /// The first five are FGD-SPEC §3 (the pod-count limit of 1001 is never binding and left out); FPGA, network and
-/// labels never reject anything in the openb data, so they leave the published numbers unchanged. The chain is a
+/// labels, RDMA and the per-node replica limit never reject anything in the openb data, so they leave the published numbers unchanged. The chain is a
 /// struct whose members are structs, so the JIT inlines the whole check into the scan.
 /// </remarks>
 internal readonly struct StandardFilters : IFilterPlugin
@@ -20,7 +23,7 @@ internal readonly struct StandardFilters : IFilterPlugin
     public static readonly IFilterPlugin[] Ordered =
     [
         new NodeStateFilter(), new CpuFilter(), new MemoryFilter(), new GpuModelFilter(), new GpuFilter(),
-        new FpgaFilter(), new NetworkFilter(), new NodeSelectorFilter(),
+        new FpgaFilter(), new NetworkFilter(), new RdmaFilter(), new NodeSelectorFilter(), new MaxPerNodeFilter(),
     ];
 
     public string Constraint => "all";
@@ -35,7 +38,9 @@ internal readonly struct StandardFilters : IFilterPlugin
         && default(GpuFilter).Passes(context, node, in task)
         && default(FpgaFilter).Passes(context, node, in task)
         && default(NetworkFilter).Passes(context, node, in task)
-        && default(NodeSelectorFilter).Passes(context, node, in task);
+        && default(RdmaFilter).Passes(context, node, in task)
+        && default(NodeSelectorFilter).Passes(context, node, in task)
+        && default(MaxPerNodeFilter).Passes(context, node, in task);
 
     public string Describe(ref readonly TaskDemand task, int passing, int considered) =>
         $"{passing} of {considered} nodes fit";

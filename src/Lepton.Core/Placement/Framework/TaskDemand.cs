@@ -17,6 +17,18 @@ internal struct TaskDemand
     public long Net;
     public int Fpga;
 
+    /// <summary>RDMA milli-NIC needed.</summary>
+    public long Rdma;
+
+    /// <summary>Per-node replica limit of the task's group, 0 for none.</summary>
+    public int MaxPerNode;
+
+    /// <summary>Interned replica group (<see cref="ClusterState.GroupIdOf"/>), -1 when none of it is placed yet.</summary>
+    public int Group;
+
+    /// <summary>True when the task carries a per-GPU-model throughput table.</summary>
+    public bool HasThroughput;
+
     /// <summary>GPUs needed (0 when <see cref="G"/> is 0).</summary>
     public int N;
 
@@ -53,6 +65,10 @@ internal struct TaskDemand
             Mem = task.MemoryMiB,
             Net = task.NetworkMbps,
             Fpga = task.Fpga,
+            Rdma = task.RdmaMilli,
+            MaxPerNode = task.MaxPerNode,
+            Group = -1,
+            HasThroughput = task.GpuModelThroughput.Count > 0,
             N = n,
             G = g,
             TotalGpu = n * g,
