@@ -12,8 +12,8 @@ public sealed class NodeConstraintSchedulingTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
-        await TestServer.RegisterAsync(agent, "n2");
+        await server.RegisterAsync(agent, "n1");
+        await server.RegisterAsync(agent, "n2");
         var team = await server.TenantAsync("team-a");
 
         var spread = TestServer.Job("spread", replicas: 2);
@@ -32,7 +32,7 @@ public sealed class NodeConstraintSchedulingTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "plain");
+        await server.RegisterAsync(agent, "plain");
         var registration = new NodeRegistration { Name = "rdma", CpuMilli = 8000, MemoryMiB = 32768, RdmaNics = 1 };
         Assert.Equal(HttpStatusCode.OK,
             (await agent.PostAsJsonAsync("/api/v1/agent/register", registration, LeptonJsonContext.Default.NodeRegistration)).StatusCode);
