@@ -127,18 +127,14 @@ internal sealed class JobOperations(ControlPlane plane)
     });
 
     /// <summary>An agent reports a task attempt started or exited. Reports about stale attempts are ignored.</summary>
-    public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report) => plane.MutateAsync(tx =>
+    public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report)
     {
-        if (report.Status is not ("Started" or "Exited"))
-        {
-            throw ApiException.BadField("status", "must be Started or Exited");
-        }
+        AgentInputValidator.Validate(report);
+        return plane.MutateAsync(tx => Report(tx, node, taskId, report));
+    }
 
-        if (report.Status == "Exited" && report.ExitCode is null)
-        {
-            throw ApiException.BadField("exitCode", "is required when status is Exited");
-        }
-
+    private bool Report(IStoreTransaction tx, string node, long taskId, TaskStatusReport report)
+    {
         if (!plane.Tasks.TryGetValue(taskId, out var task))
         {
             throw ApiException.NotFound($"task {taskId}");
@@ -191,7 +187,7 @@ internal sealed class JobOperations(ControlPlane plane)
 
         Fail(tx, job, $"replica {task.Replica} exited with code {code}{detail}", code, now);
         return true;
-    });
+    }
 
     /// <summary>Retries a job whose replica failed or was lost, or fails it when its retries are used up (writer only).</summary>
     /// <remarks>A gang is retried whole: every replica is released and placed again together.</remarks>
