@@ -158,6 +158,22 @@ public static class LeptonServer
         {
             throw new ServerStartException($"cannot use the data directory {dataDir}: {e.Message}", e);
         }
+
+        // A server that cannot write would accept no change at all: refuse to start instead (a supervisor retries), with one
+        // clear line. The probe is about what one commit with its WAL frames needs.
+        var probe = Path.Combine(dataDir, ".write-probe");
+        try
+        {
+            using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.DeleteOnClose))
+            {
+                file.Write(new byte[256 * 1024]);
+                file.Flush(flushToDisk: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException($"cannot use the data directory {dataDir}: {e.Message}", e);
+        }
     }
 
     private static string FirstLine(Exception e)
