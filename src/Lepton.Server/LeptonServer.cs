@@ -93,8 +93,9 @@ public static class LeptonServer
         }
 
         app.MapOpenApi();
-        // 200 "ok" while the store writes; 503 with {"status":"failing","store":"..."} while commits fail (e.g. a full disk).
-        app.MapGet("/healthz", () => plane.StoreFailure is { } failure
+        // 200 "ok" while the store writes; 503 with {"status":"failing","store":"..."} while commits fail or the data directory's
+        // file system is (nearly) full: small commits may still fit then, but the next big one will not.
+        app.MapGet("/healthz", () => StoreProblem(plane, options.DataDir) is { } failure
             ? Results.Json(new Dictionary<string, string>
             {
                 ["status"] = "failing",
@@ -130,6 +131,27 @@ public static class LeptonServer
     {
         ArgumentNullException.ThrowIfNull(app);
         return app.Services.GetRequiredService<ServerHealth>().FatalError;
+    }
+
+    /// <summary>Below this much free space on the data directory's file system, <c>/healthz</c> reports the store as failing.</summary>
+    public const long MinFreeBytes = 1024 * 1024;
+
+    private static string? StoreProblem(ControlPlane plane, string dataDir)
+    {
+        if (plane.StoreFailure is { } failure)
+        {
+            return failure;
+        }
+
+        try
+        {
+            var free = new DriveInfo(dataDir).AvailableFreeSpace;
+            return free < MinFreeBytes ? $"only {free} bytes free on the data directory's file system" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static void Supervise<T>(IServiceCollection services, string name) where T : BackgroundService =>
