@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Lepton.Client.Contracts;
 
 namespace Lepton.Server.Tests;
@@ -220,8 +221,11 @@ public sealed class TmpfsFactAttribute : FactAttribute
 {
     private static readonly Lazy<string?> Unavailable = new(Probe);
 
-    public TmpfsFactAttribute()
+    /// <summary>The caller-information parameters are what xUnit v3 asks of every fact attribute (xUnit3003); they are not needed here.</summary>
+    public TmpfsFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
     {
+        _ = sourceFilePath;
+        _ = sourceLineNumber;
         if (Unavailable.Value is { } why)
         {
             Skip = why;
