@@ -78,11 +78,16 @@ public static class LeptonServer
             plane = app.Services.GetRequiredService<ControlPlane>();
             EnsureAdminToken(plane, options);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or StoreWriteException
-            or ApiException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever stops the store from opening or loading (a corrupt or foreign file, a full disk, a row this version
+            // cannot read): one line for the operator, not a stack trace.
             throw new ServerStartException($"cannot use the data directory {options.DataDir}: {FirstLine(e)}", e);
         }
+
+        var health = app.Services.GetRequiredService<ServerHealth>();
+        _ = plane.Writer.ContinueWith(t => health.Fatal($"the store writer stopped: {t.Exception?.GetBaseException().Message}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();

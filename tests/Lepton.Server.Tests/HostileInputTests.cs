@@ -45,6 +45,7 @@ public sealed class HostileInputTests
     [InlineData("""{"name":"n1","cpuMilli":1000,"memoryMiB":1024,"peakWatts":"NaN"}""", "peakWatts")]
     [InlineData("""{"name":"n1","cpuMilli":1000,"memoryMiB":1024,"idleWatts":"-Infinity"}""", "idleWatts")]
     [InlineData("""{"name":"n1","cpuMilli":-5,"memoryMiB":1024}""", "cpuMilli")]
+    [InlineData("""{"name":"n1","cpuMilli":"1000","memoryMiB":1024}""", "cpuMilli")]
     [InlineData("""{"name":"n1","cpuMilli":1000,"memoryMiB":1024,"gpus":[{"index":-1,"model":"A100","memoryMiB":1}]}""", "gpus[0].index")]
     [InlineData("""{"name":"n1","cpuMilli":1000,"memoryMiB":1024,"gpus":[{"index":0,"model":"A100","memoryMiB":-1}]}""", "gpus[0].memoryMiB")]
     public async Task Register_HostileNumbersOrNulls_400NamingFieldAndReadsStillAnswer(string body, string field)

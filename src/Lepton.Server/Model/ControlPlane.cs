@@ -115,6 +115,9 @@ internal sealed class ControlPlane : IDisposable
         SchedulingVersion++;
     }
 
+    /// <summary>The writer loop; it faults only on a bug, and then no change can be made any more (the host must stop).</summary>
+    public Task Writer => _writer;
+
     /// <summary>Guards every collection and entity below.</summary>
     public object Gate { get; } = new();
 
@@ -331,6 +334,14 @@ internal sealed class ControlPlane : IDisposable
                 m.Complete();
             }
 
+            if (batch.Exists(m => m.Broken))
+            {
+                // A change that failed half-way may have left the model unlike the rows it wrote: take the store's word.
+                _log.LogError("a change failed unexpectedly; reloading the model from the store");
+                needsReload = !TryReload();
+                wake = true;
+            }
+
             if (wake)
             {
                 RequestCycle();
@@ -419,6 +430,9 @@ internal sealed class ControlPlane : IDisposable
     {
         public abstract bool SchedulingChange { get; }
         public abstract bool Succeeded { get; }
+
+        /// <summary>True when the change threw something other than a refusal: it may have changed the model half-way.</summary>
+        public bool Broken { get; protected set; }
         public abstract void Run(IStoreTransaction tx);
         public abstract void Complete();
         public abstract void Fail(Exception e);
@@ -442,8 +456,9 @@ internal sealed class ControlPlane : IDisposable
             catch (Exception e) when (e is not StoreWriteException)
             {
                 // An ApiException is a refusal made before any change; anything else is a bug in one mutation, which must
-                // not take the rest of the group down with it.
+                // not take the rest of the group down with it (the writer reloads the model after the commit).
                 _error = e;
+                Broken = e is not ApiException;
             }
         }
 
