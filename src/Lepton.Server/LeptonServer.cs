@@ -159,8 +159,10 @@ public static class LeptonServer
         }
     }
 
+    /// <remarks>Registered with <c>AddSingleton&lt;IHostedService&gt;</c>: <c>AddHostedService</c> keeps one registration per
+    /// implementation type, and every supervisor is a <see cref="ServiceSupervisor"/>.</remarks>
     private static void Supervise<T>(IServiceCollection services, string name) where T : BackgroundService =>
-        services.AddHostedService(sp => new ServiceSupervisor(sp.GetRequiredService<T>(), name, sp.GetRequiredService<ServerHealth>(),
+        services.AddSingleton<IHostedService>(sp => new ServiceSupervisor(sp.GetRequiredService<T>(), name, sp.GetRequiredService<ServerHealth>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServiceSupervisor>()));
 
     /// <summary>Creates the data directory owner-only (0700), or takes group and other access away from an existing one.</summary>

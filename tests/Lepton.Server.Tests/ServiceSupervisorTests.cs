@@ -61,4 +61,25 @@ public sealed class ServiceSupervisorTests
         Assert.Contains("flaky failed 3 times", health.FatalError, StringComparison.Ordinal);
         await supervisor.StopAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task Server_EveryBackgroundServiceRuns_UtilizationIsSampled()
+    {
+        await using var server = await TestServer.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string body;
+        do
+        {
+            body = await server.Admin.GetStringAsync("/api/v1/cluster/utilization");
+            if (!body.Contains("\"samples\":[]", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.DoesNotContain("\"samples\":[]", body, StringComparison.Ordinal);
+    }
 }
