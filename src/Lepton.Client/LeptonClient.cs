@@ -154,9 +154,28 @@ public sealed class LeptonClient : IDisposable
     /// <param name="id">Job id.</param>
     /// <param name="follow">Keep the stream open and yield new output until the job finishes.</param>
     /// <param name="cancellationToken">Stops following.</param>
-    public async IAsyncEnumerable<string> GetLogsAsync(long id, bool follow = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<string> GetLogsAsync(long id, bool follow = false, CancellationToken cancellationToken = default) =>
+        GetLogsAsync(id, follow, null, cancellationToken);
+
+    /// <summary>Streams a job's output (<c>GET /api/v1/jobs/{id}/logs</c>), starting with its last <paramref name="tail"/> lines.</summary>
+    /// <param name="id">Job id.</param>
+    /// <param name="follow">Keep the stream open and yield new output until the job finishes.</param>
+    /// <param name="tail">Start with the last this many lines (null: from the beginning).</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    public async IAsyncEnumerable<string> GetLogsAsync(long id, bool follow, int? tail, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var request = NewRequest(HttpMethod.Get, follow ? $"api/v1/jobs/{id}/logs?follow=true" : $"api/v1/jobs/{id}/logs");
+        var query = new List<string>();
+        if (follow)
+        {
+            query.Add("follow=true");
+        }
+
+        if (tail is { } lines)
+        {
+            query.Add($"tail={lines.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
+        using var request = NewRequest(HttpMethod.Get, query.Count == 0 ? $"api/v1/jobs/{id}/logs" : $"api/v1/jobs/{id}/logs?{string.Join('&', query)}");
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await ThrowIfErrorAsync(response, cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using Lepton.Client.Contracts;
 using Lepton.Core.Placement;
 using Lepton.Core.Queueing;
 using Lepton.Server.Apis;
+using Lepton.Server.Hosting;
 using Lepton.Server.Insights;
 using Lepton.Server.Logs;
 using Lepton.Server.Model;
@@ -27,7 +28,7 @@ public static class LeptonServer
     public static WebApplication BuildApp(LeptonServerOptions options, string[]? args = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Directory.CreateDirectory(options.DataDir);
+        PrepareDataDir(options.DataDir);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args ?? [],
@@ -57,17 +58,36 @@ public static class LeptonServer
         builder.Services.AddSingleton(sp => new SchedulerLoop(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>(),
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
+        builder.Services.AddSingleton(sp => new ServerHealth(sp.GetRequiredService<IHostApplicationLifetime>().StopApplication));
         builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<UtilizationRecorder>());
-        builder.Services.AddSingleton(new JobLogStore(options.DataDir));
+        builder.Services.AddSingleton(new JobLogStore(options.DataDir, options.LogCapPerTask));
+        builder.Services.AddSingleton(sp => new LogRetention(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobLogStore>(),
+            options.LogRetention, sp.GetRequiredService<ILogger<LogRetention>>()));
         builder.Services.AddSingleton(sp => new ReclaimTracker(sp.GetRequiredService<ControlPlane>(), options.ReclaimAfter));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReclaimTracker>());
+        // Each background service runs under a supervisor: one that throws is logged and restarted instead of stopping the host.
+        Supervise<SchedulerLoop>(builder.Services, "scheduler");
+        Supervise<UtilizationRecorder>(builder.Services, "utilization-recorder");
+        Supervise<ReclaimTracker>(builder.Services, "reclaim-tracker");
+        Supervise<LogRetention>(builder.Services, "log-retention");
 
         var app = builder.Build();
-        var plane = app.Services.GetRequiredService<ControlPlane>();
-        EnsureAdminToken(plane, options);
+        ControlPlane plane;
+        try
+        {
+            plane = app.Services.GetRequiredService<ControlPlane>();
+            EnsureAdminToken(plane, options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever stops the store from opening or loading (a corrupt or foreign file, a full disk, a row this version
+            // cannot read): one line for the operator, not a stack trace.
+            throw new ServerStartException($"cannot use the data directory {options.DataDir}: {FirstLine(e)}", e);
+        }
+
+        var health = app.Services.GetRequiredService<ServerHealth>();
+        _ = plane.Writer.ContinueWith(t => health.Fatal($"the store writer stopped: {t.Exception?.GetBaseException().Message}"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -78,7 +98,16 @@ public static class LeptonServer
         }
 
         app.MapOpenApi();
-        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        // 200 "ok" while the store writes; 503 with {"status":"failing","store":"..."} while commits fail or the data directory's
+        // file system is (nearly) full: small commits may still fit then, but the next big one will not.
+        app.MapGet("/healthz", () => StoreProblem(plane, options.DataDir) is { } failure
+            ? Results.Json(new Dictionary<string, string>
+            {
+                ["status"] = "failing",
+                ["store"] = failure,
+                ["since"] = plane.StoreFailingSince?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            }, LeptonJsonContext.Default.DictionaryStringString, statusCode: 503)
+            : Results.Text("ok")).ExcludeFromDescription();
         MetricsApi.Map(app, plane, app.Services.GetRequiredService<SchedulingMetrics>(), app.Services.GetRequiredService<ReclaimTracker>());
         var api = app.MapGroup("/api/v1");
         var jobs = app.Services.GetRequiredService<JobOperations>();
@@ -102,34 +131,134 @@ public static class LeptonServer
     /// <summary>The addresses a started app listens on (resolves port 0 to the real port).</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) => [.. app.Urls];
 
+    /// <summary>The fatal error that stopped <paramref name="app"/> (a background service that kept failing), or null.</summary>
+    public static string? FatalError(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<ServerHealth>().FatalError;
+    }
+
+    /// <summary>Below this much free space on the data directory's file system, <c>/healthz</c> reports the store as failing.</summary>
+    public const long MinFreeBytes = 1024 * 1024;
+
+    private static string? StoreProblem(ControlPlane plane, string dataDir)
+    {
+        if (plane.StoreFailure is { } failure)
+        {
+            return failure;
+        }
+
+        try
+        {
+            var free = new DriveInfo(dataDir).AvailableFreeSpace;
+            return free < MinFreeBytes ? $"only {free} bytes free on the data directory's file system" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <remarks>Registered with <c>AddSingleton&lt;IHostedService&gt;</c>: <c>AddHostedService</c> keeps one registration per
+    /// implementation type, and every supervisor is a <see cref="ServiceSupervisor"/>.</remarks>
+    private static void Supervise<T>(IServiceCollection services, string name) where T : BackgroundService =>
+        services.AddSingleton<IHostedService>(sp => new ServiceSupervisor(sp.GetRequiredService<T>(), name, sp.GetRequiredService<ServerHealth>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServiceSupervisor>()));
+
+    /// <summary>Creates the data directory owner-only (0700), or takes group and other access away from an existing one.</summary>
+    private static void PrepareDataDir(string dataDir)
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(dataDir);
+                return;
+            }
+
+            Directory.CreateDirectory(dataDir, OwnerOnly);
+            if ((File.GetUnixFileMode(dataDir) & ~OwnerOnly) != 0)
+            {
+                File.SetUnixFileMode(dataDir, OwnerOnly);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException($"cannot use the data directory {dataDir}: {e.Message}", e);
+        }
+
+        // A server that cannot write would accept no change at all: refuse to start instead (a supervisor retries), with one
+        // clear line. The probe is about what one commit with its WAL frames needs.
+        var probe = Path.Combine(dataDir, ".write-probe");
+        try
+        {
+            using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.DeleteOnClose))
+            {
+                file.Write(new byte[256 * 1024]);
+                file.Flush(flushToDisk: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException($"cannot use the data directory {dataDir}: {e.Message}", e);
+        }
+    }
+
+    private static string FirstLine(Exception e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf('\n', StringComparison.Ordinal);
+        return cut > 0 ? message[..cut].TrimEnd() : message;
+    }
+
+    /// <summary>Makes sure an admin token exists whose secret is in <c>admin-token</c>; issues a new one when asked to.</summary>
+    /// <remarks>The file is written and fsynced <em>before</em> the token is committed: a crash in between leaves a file with
+    /// a token the store does not know (the next start issues another), never a committed admin token nobody can read.</remarks>
     private static void EnsureAdminToken(ControlPlane plane, LeptonServerOptions options)
     {
-        lock (plane.Gate)
+        var path = Path.Combine(options.DataDir, AdminTokenFile);
+        if (!options.ResetAdminToken)
         {
-            if (plane.TokensByHash.Values.Any(t => t.Kind == TokenKind.Admin))
+            lock (plane.Gate)
             {
-                return;
+                if (plane.TokensByHash.Values.Any(t => t.Kind == TokenKind.Admin))
+                {
+                    if (!File.Exists(path))
+                    {
+                        options.Announce?.WriteLine($"note: {path} is missing; 'lepton serve --reset-admin-token' issues a new admin token");
+                    }
+
+                    return;
+                }
             }
         }
 
-        var token = plane.CreateTokenAsync(TokenKind.Admin, null, "created on first start").GetAwaiter().GetResult();
-        var path = Path.Combine(options.DataDir, AdminTokenFile);
+        var secret = ControlPlane.NewSecret();
+        WriteDurably(path, secret + "\n");
+        plane.CreateTokenAsync(TokenKind.Admin, null, options.ResetAdminToken ? "issued by --reset-admin-token" : "created on first start", secret)
+            .GetAwaiter().GetResult();
+        options.Announce?.WriteLine($"admin token (shown once, also saved to {path}): {secret}");
+    }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> owner-only and fsyncs it.</summary>
+    private static void WriteDurably(string path, string text)
+    {
         var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var writer = new StreamWriter(path, fileOptions))
+        using (var file = new FileStream(path, fileOptions))
         {
-            writer.WriteLine(token.Token);
+            file.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            file.Flush(flushToDisk: true);
         }
 
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
-
-        options.Announce?.WriteLine($"admin token (shown once, also saved to {path}): {token.Token}");
     }
 }

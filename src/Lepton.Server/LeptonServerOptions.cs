@@ -32,4 +32,16 @@ public sealed record LeptonServerOptions
 
     /// <summary>Minimum log level for the server's own console log.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    /// <summary>Default of <see cref="LogCapPerTask"/> in MiB.</summary>
+    public const long DefaultLogCapMiB = 64;
+
+    /// <summary>Most bytes of output the server keeps per task attempt; the rest is dropped after a marker line.</summary>
+    public long LogCapPerTask { get; init; } = DefaultLogCapMiB * 1024 * 1024;
+
+    /// <summary>Logs of jobs that finished longer ago than this are deleted.</summary>
+    public TimeSpan LogRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Issue a new admin token at start (written to <c>admin-token</c> in the data directory), e.g. after the file was lost.</summary>
+    public bool ResetAdminToken { get; init; }
 }

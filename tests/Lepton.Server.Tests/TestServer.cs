@@ -27,17 +27,22 @@ internal sealed class TestServer : IAsyncDisposable
     public string AdminToken { get; }
     public HttpClient Admin { get; }
 
-    public static async Task<TestServer> StartAsync(string? dataDir = null, TimeSpan? heartbeatTimeout = null)
+    /// <summary>The server's services (for tests that reach inside, e.g. to run a log retention sweep now).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestServer> StartAsync(string? dataDir = null, TimeSpan? heartbeatTimeout = null,
+        Func<LeptonServerOptions, LeptonServerOptions>? configure = null)
     {
         var owns = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "lepton-test-" + Guid.NewGuid().ToString("N"));
-        var app = LeptonServer.BuildApp(new LeptonServerOptions
+        var options = new LeptonServerOptions
         {
             DataDir = dataDir,
             Urls = "http://127.0.0.1:0",
             SchedulerTick = TimeSpan.FromMilliseconds(200),
             HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromMinutes(5),
-        });
+        };
+        var app = LeptonServer.BuildApp(configure is null ? options : configure(options));
         await app.StartAsync();
         return new TestServer(app, dataDir, owns);
     }

@@ -229,12 +229,18 @@ internal sealed class JobCommand : ICliCommand
     {
         var id = IdArgument();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new output until the job ends (Ctrl-C stops)." };
-        var command = new Command("logs", "Print a job's output (all replicas).") { id, follow };
+        var tail = new Option<int?>("--tail") { Description = "Start with the last N lines instead of the whole output." };
+        var command = new Command("logs", "Print a job's output (all replicas).") { id, follow, tail };
         command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
         {
             try
             {
-                await foreach (var chunk in client.GetLogsAsync(parse.GetValue(id), parse.GetValue(follow), cancellationToken))
+                if (parse.GetValue(tail) is < 0)
+                {
+                    throw new CliError("--tail must not be negative", 2);
+                }
+
+                await foreach (var chunk in client.GetLogsAsync(parse.GetValue(id), parse.GetValue(follow), parse.GetValue(tail), cancellationToken))
                 {
                     await Console.Out.WriteAsync(chunk);
                     await Console.Out.FlushAsync(cancellationToken);

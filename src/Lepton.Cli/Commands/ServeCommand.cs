@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lepton.Core.Placement;
 using Lepton.Server;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
 namespace Lepton.Cli.Commands;
@@ -18,7 +19,21 @@ internal sealed class ServeCommand : ICliCommand
             Description = $"Placement policy ({string.Join(", ", PolicyRegistry.Names)}).",
             DefaultValueFactory = _ => LeptonServerOptions.DefaultPolicy,
         };
-        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy };
+        var logCap = new Option<long>("--log-cap-mib")
+        {
+            Description = "Most output kept per task attempt, in MiB; later lines are dropped after a marker line.",
+            DefaultValueFactory = _ => LeptonServerOptions.DefaultLogCapMiB,
+        };
+        var logRetention = new Option<double>("--log-retention-days")
+        {
+            Description = "Delete the logs of jobs that finished more than this many days ago.",
+            DefaultValueFactory = _ => 7,
+        };
+        var resetAdmin = new Option<bool>("--reset-admin-token")
+        {
+            Description = "Issue a new admin token, save it to DATA_DIR/admin-token and print it (for when the file was lost).",
+        };
+        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, logCap, logRetention, resetAdmin };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policyName = parse.GetValue(policy)!;
@@ -27,15 +42,40 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliError($"unknown policy '{policyName}'; choose one of {string.Join(", ", PolicyRegistry.Names)}", 2);
             }
 
+            var capMiB = parse.GetValue(logCap);
+            if (capMiB is < 1 or > 1024 * 1024)
+            {
+                throw new CliError("--log-cap-mib must be between 1 and 1048576", 2);
+            }
+
+            var retentionDays = parse.GetValue(logRetention);
+            if (!double.IsFinite(retentionDays) || retentionDays <= 0 || retentionDays > 36500)
+            {
+                throw new CliError("--log-retention-days must be a positive number of days (at most 36500)", 2);
+            }
+
             var options = new LeptonServerOptions
             {
+                LogCapPerTask = capMiB * 1024 * 1024,
+                LogRetention = TimeSpan.FromDays(retentionDays),
+                ResetAdminToken = parse.GetValue(resetAdmin),
                 DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
                 Urls = parse.GetValue(urls)!,
                 Policy = policyName,
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
-            await using var app = LeptonServer.BuildApp(options);
+            WebApplication built;
+            try
+            {
+                built = LeptonServer.BuildApp(options);
+            }
+            catch (ServerStartException e)
+            {
+                throw new CliError(e.Message);
+            }
+
+            await using var app = built;
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -47,6 +87,12 @@ internal sealed class ServeCommand : ICliCommand
 
             Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName})");
             await app.WaitForShutdownAsync(cancellationToken);
+            if (LeptonServer.FatalError(app) is { } fatal)
+            {
+                // A supervisor (systemd, Kubernetes) restarts a process that exits non-zero.
+                throw new CliError($"server stopped: {fatal}");
+            }
+
             return 0;
         });
         return command;

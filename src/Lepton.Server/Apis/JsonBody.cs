@@ -15,6 +15,9 @@ internal static class JsonBody
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         AllowTrailingCommas = false,
+        // Numbers must be JSON numbers: the web defaults would also read "12" and, for floating-point fields, "NaN" and
+        // "Infinity" from strings. A number too large for its type (1e309) is refused by the reader either way.
+        NumberHandling = JsonNumberHandling.Strict,
     };
 
     public static async Task<T> ReadAsync<T>(HttpRequest request)

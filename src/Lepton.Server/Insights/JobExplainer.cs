@@ -60,7 +60,15 @@ internal sealed class JobExplainer(ControlPlane plane)
         {
             foreach (var task in bound.Tasks)
             {
-                now.Allocate(task.Placement.Node, task.Request, task.Placement.Gpus);
+                try
+                {
+                    now.Allocate(task.Placement.Node, task.Request, task.Placement.Gpus);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A task that no longer fits its node (the node shrank) is being requeued by the scheduler; explaining
+                    // another job must not fail on it.
+                }
             }
         }
 

@@ -18,8 +18,9 @@ namespace Lepton.Server.Model;
 /// in arrival order; the writer gathers all mutations that arrive while the previous group commits into one transaction
 /// (group commit), so one fsync makes many submissions durable. A caller's task completes only after its group commits:
 /// a 201 is never sent for a job that is not on disk.</para>
-/// <para>A failed commit leaves the model ahead of the store; the control plane then stops accepting changes
-/// (<see cref="Faulted"/>) and the host should restart, reloading the store.</para>
+/// <para>A failed commit (a full disk, an I/O error) fails its whole group with 503 and puts the model back to what the store
+/// holds, so a refused change leaves no trace; the commit runs under the model lock, so no reader sees a change before it is
+/// durable. <see cref="StoreFailure"/> says why until a later commit succeeds: there is no state that needs a restart.</para>
 /// <para>Readers take the model lock briefly to build views.</para>
 /// </remarks>
 internal sealed class ControlPlane : IDisposable
@@ -39,8 +40,32 @@ internal sealed class ControlPlane : IDisposable
         _store = store;
         _time = time;
         _log = log;
-        var contents = store.Load();
-        var now = time.GetUtcNow();
+        lock (Gate)
+        {
+            Reset(store.Load());
+        }
+
+        _writer = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Replaces the model with what the store holds (at start, and after a failed commit); call under <see cref="Gate"/>.</summary>
+    /// <remarks>Id counters only ever go up, so an id handed out to a change that was then refused is never used again by this
+    /// process. Live node data (heartbeat time, usage) is not in the store and is kept.</remarks>
+    private void Reset(StoreContents contents)
+    {
+        var now = _time.GetUtcNow();
+        var live = new Dictionary<string, Node>(Nodes, StringComparer.Ordinal);
+        Tenants.Clear();
+        TokensByHash.Clear();
+        TokensById.Clear();
+        IdempotencyKeys.Clear();
+        Nodes.Clear();
+        Jobs.Clear();
+        Tasks.Clear();
+        PendingJobs.Clear();
+        TasksOnNode.Clear();
+        _indexedNode.Clear();
+        DirtyTasks.Clear();
         foreach (var tenant in contents.Tenants)
         {
             Tenants[tenant.Name] = tenant;
@@ -64,8 +89,19 @@ internal sealed class ControlPlane : IDisposable
 
         foreach (var node in contents.Nodes)
         {
-            // A restarted server gives every node a full heartbeat timeout to come back.
-            node.LastHeartbeat = now;
+            // Rows written before agent input was range-checked may hold absurd numbers; clamp them rather than fail every view.
+            node.Registration = AgentInputValidator.Sanitize(node.Registration);
+            if (live.TryGetValue(node.Name, out var known))
+            {
+                node.LastHeartbeat = known.LastHeartbeat;
+                node.Usage = known.Usage;
+            }
+            else
+            {
+                // A restarted server gives every node a full heartbeat timeout to come back.
+                node.LastHeartbeat = now;
+            }
+
             Nodes[node.Name] = node;
         }
 
@@ -86,8 +122,13 @@ internal sealed class ControlPlane : IDisposable
             }
         }
 
-        _writer = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // Whoever caches the model (the scheduler's mirror) must rebuild.
+        NodesVersion++;
+        SchedulingVersion++;
     }
+
+    /// <summary>The writer loop; it faults only on a bug, and then no change can be made any more (the host must stop).</summary>
+    public Task Writer => _writer;
 
     /// <summary>Guards every collection and entity below.</summary>
     public object Gate { get; } = new();
@@ -153,8 +194,13 @@ internal sealed class ControlPlane : IDisposable
     /// <summary>Bumped by every mutation that can change what the scheduler would decide.</summary>
     public long SchedulingVersion { get; private set; }
 
-    /// <summary>True after a commit failed; no more changes are accepted.</summary>
-    public bool Faulted { get; private set; }
+    /// <summary>Why the last commit failed (e.g. the disk is full), or null while the store writes fine.</summary>
+    /// <remarks>Set by a failed commit and cleared by the next one that succeeds: writes resume by themselves once the cause
+    /// is gone. Reported by <c>/healthz</c>.</remarks>
+    public string? StoreFailure { get; private set; }
+
+    /// <summary>When the store started failing (null while it writes fine).</summary>
+    public DateTimeOffset? StoreFailingSince { get; private set; }
 
     public TimeProvider Time => _time;
 
@@ -209,7 +255,11 @@ internal sealed class ControlPlane : IDisposable
     }
 
     /// <summary>Creates a token; returns it with its secret (shown once).</summary>
-    public Task<TokenView> CreateTokenAsync(TokenKind kind, string? tenant, string? description) => MutateAsync(tx =>
+    /// <param name="kind">Token kind.</param>
+    /// <param name="tenant">The tenant of a tenant token.</param>
+    /// <param name="description">Free text.</param>
+    /// <param name="secret">The secret to use (already saved elsewhere, like the admin token's file); null for a new random one.</param>
+    public Task<TokenView> CreateTokenAsync(TokenKind kind, string? tenant, string? description, string? secret = null) => MutateAsync(tx =>
     {
         if (kind == TokenKind.Node)
         {
@@ -223,14 +273,16 @@ internal sealed class ControlPlane : IDisposable
                 : new ApiException(404, "Not found", $"tenant '{tenant}' not found", "tenant");
         }
 
-        var (token, secret) = IssueToken(tx, kind, kind == TokenKind.Tenant ? tenant : null, null, description);
-        return ToView(token) with { Token = secret };
+        var (token, issued) = IssueToken(tx, kind, kind == TokenKind.Tenant ? tenant : null, null, description, secret);
+        return ToView(token) with { Token = issued };
     }, schedulingChange: false);
 
     /// <summary>Issues a new token (writer only, inside a mutation); returns it with its secret.</summary>
-    public (ApiToken Token, string Secret) IssueToken(IStoreTransaction tx, TokenKind kind, string? tenant, string? node, string? description)
+    /// <param name="secret">The secret to use (already saved elsewhere); null for a new random one.</param>
+    public (ApiToken Token, string Secret) IssueToken(IStoreTransaction tx, TokenKind kind, string? tenant, string? node, string? description,
+        string? secret = null)
     {
-        var secret = NewSecret();
+        secret ??= NewSecret();
         var token = new ApiToken
         {
             Id = ++_nextTokenId,
@@ -310,11 +362,6 @@ internal sealed class ControlPlane : IDisposable
     /// <param name="schedulingChange">Whether the change can alter a scheduling decision (wakes the scheduler).</param>
     public Task<T> MutateAsync<T>(Func<IStoreTransaction, T> change, bool schedulingChange = true)
     {
-        if (Faulted)
-        {
-            return Task.FromException<T>(new ApiException(503, "Unavailable", "the store failed; the server must restart"));
-        }
-
         var mutation = new Mutation<T>(change, schedulingChange);
         if (!_mutations.Writer.TryWrite(mutation))
         {
@@ -331,6 +378,7 @@ internal sealed class ControlPlane : IDisposable
     {
         var batch = new List<Mutation>(256);
         var reader = _mutations.Reader;
+        var needsReload = false;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
@@ -339,12 +387,25 @@ internal sealed class ControlPlane : IDisposable
                 batch.Add(m);
             }
 
+            if (needsReload && !TryReload())
+            {
+                foreach (var m in batch)
+                {
+                    m.Fail(Unavailable());
+                }
+
+                continue;
+            }
+
+            needsReload = false;
             var wake = false;
             try
             {
-                using var tx = new TrackingTransaction(this, _store.Begin());
+                // The commit happens under the model lock: no reader ever sees a change that is not durable yet, and a
+                // refused batch is rolled back (below) before anyone can look.
                 lock (Gate)
                 {
+                    using var tx = new TrackingTransaction(this, _store.Begin());
                     foreach (var m in batch)
                     {
                         m.Run(tx);
@@ -354,20 +415,34 @@ internal sealed class ControlPlane : IDisposable
                             SchedulingVersion++;
                         }
                     }
-                }
 
-                tx.Commit();
+                    tx.Commit();
+                }
             }
             catch (Exception e)
             {
-                Faulted = true;
-                _log.LogCritical(e, "store commit failed; refusing further changes");
-                foreach (var m in batch)
+                if (StoreFailure is null)
                 {
-                    m.Fail(new ApiException(503, "Unavailable", "the store failed to commit; the server must restart"));
+                    StoreFailingSince = _time.GetUtcNow();
+                    _log.LogCritical(e, "store commit failed; writes answer 503 until a commit succeeds again");
                 }
 
+                StoreFailure = e.Message;
+                foreach (var m in batch)
+                {
+                    m.Fail(Unavailable());
+                }
+
+                // The model is ahead of the store by this batch: take it back to what is durable.
+                needsReload = !TryReload();
                 continue;
+            }
+
+            if (StoreFailure is not null)
+            {
+                _log.LogWarning("store writes again after failing since {Since}", StoreFailingSince);
+                StoreFailure = null;
+                StoreFailingSince = null;
             }
 
             foreach (var m in batch)
@@ -375,10 +450,43 @@ internal sealed class ControlPlane : IDisposable
                 m.Complete();
             }
 
+            if (batch.Exists(m => m.Broken))
+            {
+                // A change that failed half-way may have left the model unlike the rows it wrote: take the store's word.
+                _log.LogError("a change failed unexpectedly; reloading the model from the store");
+                needsReload = !TryReload();
+                wake = true;
+            }
+
             if (wake)
             {
                 RequestCycle();
             }
+        }
+    }
+
+    private ApiException Unavailable() => new(503, "Unavailable",
+        $"the server cannot write to its store ({StoreFailure ?? "unknown error"}); nothing was changed. Retry later: writes resume by "
+        + "themselves once the cause (e.g. a full disk) is fixed");
+
+    /// <summary>Reloads the model from the store after a failed commit; false (and logged) when even reading fails.</summary>
+    private bool TryReload()
+    {
+        try
+        {
+            var contents = _store.Load();
+            lock (Gate)
+            {
+                Reset(contents);
+            }
+
+            return true;
+        }
+        catch (Exception e)
+        {
+            StoreFailure ??= e.Message;
+            _log.LogError(e, "reloading the model from the store failed; will retry before the next write");
+            return false;
         }
     }
 
@@ -446,6 +554,9 @@ internal sealed class ControlPlane : IDisposable
     {
         public abstract bool SchedulingChange { get; }
         public abstract bool Succeeded { get; }
+
+        /// <summary>True when the change threw something other than a refusal: it may have changed the model half-way.</summary>
+        public bool Broken { get; protected set; }
         public abstract void Run(IStoreTransaction tx);
         public abstract void Complete();
         public abstract void Fail(Exception e);
@@ -466,11 +577,12 @@ internal sealed class ControlPlane : IDisposable
             {
                 _result = change(tx);
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not StoreWriteException)
             {
                 // An ApiException is a refusal made before any change; anything else is a bug in one mutation, which must
-                // not take the rest of the group down with it.
+                // not take the rest of the group down with it (the writer reloads the model after the commit).
                 _error = e;
+                Broken = e is not ApiException;
             }
         }
 

@@ -252,19 +252,16 @@ internal sealed class JobOperations(ControlPlane plane)
     });
 
     /// <summary>A node reports a task attempt started or exited; only the current attempt of a task bound to that node counts.</summary>
-    /// <exception cref="ApiException">404 unknown task, 403 a task of another node, 409 a stale or ended attempt; nothing changes.</exception>
-    public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report) => plane.MutateAsync(tx =>
+    /// <exception cref="ApiException">400 a malformed report, 404 unknown task, 403 a task of another node, 409 a stale or
+    /// ended attempt; nothing changes.</exception>
+    public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report)
     {
-        if (report.Status is not ("Started" or "Exited"))
-        {
-            throw ApiException.BadField("status", "must be Started or Exited");
-        }
+        AgentInputValidator.Validate(report);
+        return plane.MutateAsync(tx => Report(tx, node, taskId, report));
+    }
 
-        if (report.Status == "Exited" && report.ExitCode is null)
-        {
-            throw ApiException.BadField("exitCode", "is required when status is Exited");
-        }
-
+    private bool Report(IStoreTransaction tx, string node, long taskId, TaskStatusReport report)
+    {
         if (!plane.Tasks.TryGetValue(taskId, out var task))
         {
             throw ApiException.NotFound($"task {taskId}");
@@ -313,7 +310,7 @@ internal sealed class JobOperations(ControlPlane plane)
 
         Fail(tx, job, $"replica {task.Replica} exited with code {code}{detail}", code, now);
         return true;
-    });
+    }
 
     /// <summary>Refuses a report (status or log) about <paramref name="task"/> from <paramref name="node"/> unless it is about the
     /// task's current attempt and the task is bound there: 409 for a stale or ended attempt (an agent that lagged behind a

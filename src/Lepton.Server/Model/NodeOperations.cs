@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
 using Lepton.Core.Queueing;
@@ -7,11 +6,8 @@ using Lepton.Server.Apis;
 namespace Lepton.Server.Model;
 
 /// <summary>What agents and admins do to nodes: register, heartbeat, drain, list; and expiry of silent nodes.</summary>
-internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
+internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
-    private static partial Regex NodeName();
-
     /// <summary>Registers a node, or updates it when it registers again (an agent restart).</summary>
     /// <remarks>
     /// A new node name is registered with a join (agent) token or by an admin, and the response carries the node's own
@@ -22,7 +18,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
     /// <exception cref="ApiException">400 bad field; 403 a node credential registering another name; 409 the name belongs to another credential.</exception>
     public Task<NodeRegistered> RegisterAsync(Caller caller, NodeRegistration registration)
     {
-        Validate(registration);
+        AgentInputValidator.Validate(registration);
         if (caller.Kind == TokenKind.Node && caller.Node != registration.Name)
         {
             throw new ApiException(403, "Forbidden", $"this credential belongs to node '{caller.Node}' and may not register '{registration.Name}'", "name");
@@ -60,6 +56,8 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
             }
 
             tx.UpsertNode(node);
+            // An agent that comes back smaller (a GPU fell off the bus, less memory) cannot keep what no longer fits.
+            Scheduling.NodeFit.EvictMisfits(plane, tx, node, now);
             return new NodeRegistered { Name = node.Name, HeartbeatIntervalSeconds = heartbeatInterval.TotalSeconds, NodeToken = issued };
         });
     }
@@ -67,6 +65,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
     /// <summary>Records live usage and tells the agent which task attempts to start and which to kill.</summary>
     public async Task<HeartbeatResponse> HeartbeatAsync(string name, Heartbeat heartbeat)
     {
+        AgentInputValidator.Validate(heartbeat);
         bool wasDown;
         lock (plane.Gate)
         {
@@ -369,46 +368,5 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         }
 
         return -1;
-    }
-
-    private static void Validate(NodeRegistration r)
-    {
-        if (r.Name is null || !NodeName().IsMatch(r.Name))
-        {
-            throw ApiException.BadField("name", "must be 1..63 letters, digits, '.', '_' or '-', starting with a letter or digit");
-        }
-
-        Range("cpuMilli", r.CpuMilli, 0, JobSubmissionValidator.MaxCpuMilli);
-        Range("memoryMiB", r.MemoryMiB, 0, JobSubmissionValidator.MaxMemoryMiB);
-        Range("fpga", r.Fpga, 0, JobSubmissionValidator.MaxFpga);
-        Range("networkMbps", r.NetworkMbps, 0, JobSubmissionValidator.MaxNetworkMbps);
-        Range("rdmaNics", r.RdmaNics, 0, JobSubmissionValidator.MaxRdmaNics);
-        if (r.Gpus is null || r.Gpus.Count > 64)
-        {
-            throw ApiException.BadField("gpus", "must be a list of at most 64 GPUs");
-        }
-
-        if (r.Gpus.Select(g => g.Index).Distinct().Count() != r.Gpus.Count || r.Gpus.Any(g => g.Index < 0))
-        {
-            throw ApiException.BadField("gpus", "indices must be distinct and non-negative");
-        }
-
-        if (r.Gpus.Any(g => string.IsNullOrWhiteSpace(g.Model)) || r.Gpus.Select(g => g.Model).Distinct().Count() > 1)
-        {
-            throw ApiException.BadField("gpus", "every GPU needs a model and all GPUs of a node must be one model (register two nodes otherwise)");
-        }
-
-        if (r.PricePerHour < 0 || r.IdleWatts < 0 || r.PeakWatts < 0 || double.IsNaN(r.PricePerHour))
-        {
-            throw ApiException.BadField("pricePerHour", "price and power must be non-negative");
-        }
-    }
-
-    private static void Range(string field, long value, long min, long max)
-    {
-        if (value < min || value > max)
-        {
-            throw ApiException.BadField(field, $"must be between {min} and {max} (got {value})");
-        }
     }
 }

@@ -48,46 +48,92 @@ internal sealed class SqliteJobStore : IJobStore
         """,
     ];
 
-    private readonly SqliteConnection _connection;
+    private readonly string _path;
     private readonly Dictionary<string, SqliteCommand> _commands = [];
+    private SqliteConnection _connection;
+    private bool _broken;
 
     /// <summary>Opens (creating if needed) the database file at <paramref name="path"/>.</summary>
+    /// <remarks>A new file is created owner-only (0600) before SQLite opens it: it holds every job's environment, i.e. users'
+    /// secrets; SQLite gives its <c>-wal</c> and <c>-shm</c> files the database file's permissions.</remarks>
     public SqliteJobStore(string path)
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        _path = path;
+        RestrictAccess(path);
+        _connection = Open();
+    }
+
+    /// <summary>Creates <paramref name="path"/> empty and owner-only if it is missing, or takes group and other access away.</summary>
+    public static void RestrictAccess(string path)
+    {
+        if (OperatingSystem.IsWindows())
         {
-            DataSource = path,
+            return;
+        }
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(path))
+        {
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly,
+            });
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~OwnerOnly) != 0)
+            {
+                File.SetUnixFileMode(file, OwnerOnly);
+            }
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        // FULL: the WAL is fsynced at every commit, which is what makes a 201 durable.
-        Execute("PRAGMA synchronous=FULL;");
-        Execute("PRAGMA busy_timeout=5000;");
-        Execute(Schema);
-        Migrate();
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            // FULL: the WAL is fsynced at every commit, which is what makes a 201 durable.
+            Execute(connection, "PRAGMA synchronous=FULL;");
+            Execute(connection, "PRAGMA busy_timeout=5000;");
+            Execute(connection, Schema);
+            Migrate(connection);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The schema version of a database file (how many <see cref="Migrations"/> it has taken).</summary>
     public static int SchemaVersion => Migrations.Length;
 
-    private void Migrate()
+    private static void Migrate(SqliteConnection connection)
     {
-        using var read = _connection.CreateCommand();
+        using var read = connection.CreateCommand();
         read.CommandText = "PRAGMA user_version;";
         var version = Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
         if (version > Migrations.Length)
         {
             throw new InvalidOperationException(
-                $"{_connection.DataSource}: the database has schema version {version}, newer than this server knows ({Migrations.Length}); run a newer lepton");
+                $"{connection.DataSource}: the database has schema version {version}, newer than this server knows ({Migrations.Length}); run a newer lepton");
         }
 
         for (var step = version; step < Migrations.Length; step++)
         {
             // DDL is transactional in SQLite: a step and its version bump commit together or not at all.
-            using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = Migrations[step] + $"\nPRAGMA user_version = {step + 1};";
             command.ExecuteNonQuery();
@@ -95,9 +141,29 @@ internal sealed class SqliteJobStore : IJobStore
         }
     }
 
+    /// <summary>After a failed commit the connection may be left mid-transaction: start over on a fresh one.</summary>
+    private void EnsureHealthy()
+    {
+        if (!_broken)
+        {
+            return;
+        }
+
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+        _connection.Dispose();
+        _connection = Open();
+        _broken = false;
+    }
+
     /// <inheritdoc/>
     public StoreContents Load()
     {
+        EnsureHealthy();
         var tenants = new List<Tenant>();
         using (var reader = Query("SELECT name, quota, weight, created_at FROM tenants"))
         {
@@ -225,7 +291,19 @@ internal sealed class SqliteJobStore : IJobStore
     }
 
     /// <inheritdoc/>
-    public IStoreTransaction Begin() => new Transaction(this, _connection.BeginTransaction());
+    public IStoreTransaction Begin()
+    {
+        EnsureHealthy();
+        try
+        {
+            return new Transaction(this, _connection.BeginTransaction());
+        }
+        catch
+        {
+            _broken = true;
+            throw;
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -238,9 +316,9 @@ internal sealed class SqliteJobStore : IJobStore
         _connection.Dispose();
     }
 
-    private void Execute(string sql)
+    private static void Execute(SqliteConnection connection, string sql)
     {
-        using var command = _connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
@@ -332,9 +410,39 @@ internal sealed class SqliteJobStore : IJobStore
             "INSERT INTO events (job_id, time, type, message) VALUES ($1, $2, $3, $4)",
             jobId, ToMs(jobEvent.Time), jobEvent.Type, jobEvent.Message);
 
-        public void Commit() => transaction.Commit();
+        private bool _committed;
 
-        public void Dispose() => transaction.Dispose();
+        public void Commit()
+        {
+            try
+            {
+                transaction.Commit();
+                _committed = true;
+            }
+            catch
+            {
+                store._broken = true;
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_committed)
+            {
+                // Any failure inside the transaction (a full disk during an insert) also leaves the connection in doubt.
+                store._broken = true;
+            }
+
+            try
+            {
+                transaction.Dispose();
+            }
+            catch (SqliteException)
+            {
+                // SQLite may already have rolled back (SQLITE_FULL); the connection is reopened before the next use.
+            }
+        }
 
         private void Run(string sql, params object[] values)
         {
@@ -344,7 +452,15 @@ internal sealed class SqliteJobStore : IJobStore
                 command.Parameters[i].Value = values[i];
             }
 
-            command.ExecuteNonQuery();
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                store._broken = true;
+                throw new StoreWriteException(e.Message, e);
+            }
         }
     }
 }

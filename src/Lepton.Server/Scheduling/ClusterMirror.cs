@@ -22,6 +22,7 @@ internal sealed class ClusterMirror
     private readonly Dictionary<long, Placed> _placed = [];
     private readonly Dictionary<string, ResourceVector> _usage = new(StringComparer.Ordinal);
     private readonly HashSet<long> _unconfirmed = [];
+    private readonly Dictionary<long, string> _misfits = [];
     private Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private long _nodesVersion = -1;
 
@@ -59,6 +60,15 @@ internal sealed class ClusterMirror
 
         plane.DirtyTasks.Clear();
         _unconfirmed.Clear();
+    }
+
+    /// <summary>Bound tasks (by id, with why) that the mirror could not hold on their node: the model says they are bound,
+    /// but the node no longer has room for them. The scheduling loop requeues them; they are not in <see cref="Cluster"/>.</summary>
+    public Dictionary<long, string> TakeMisfits()
+    {
+        var misfits = new Dictionary<long, string>(_misfits);
+        _misfits.Clear();
+        return misfits;
     }
 
     /// <summary>Forces a full rebuild on the next <see cref="Sync"/> (after a failed cycle left the cluster in doubt).</summary>
@@ -134,6 +144,7 @@ internal sealed class ClusterMirror
         Cluster = new ClusterState([.. nodes.Select(n => n.ToSpec())]);
         _placed.Clear();
         _usage.Clear();
+        _misfits.Clear();
         foreach (var task in plane.Tasks.Values)
         {
             if (task.IsBound)
@@ -147,10 +158,17 @@ internal sealed class ClusterMirror
 
     private void Reconcile(ControlPlane plane, long taskId)
     {
+        _misfits.Remove(taskId);
         Placed? desired = null;
-        if (plane.Tasks.TryGetValue(taskId, out var task) && task.IsBound && task.Node is { } name && _index.TryGetValue(name, out var node))
+        if (plane.Tasks.TryGetValue(taskId, out var task) && task.IsBound && task.Node is { } name && _index.TryGetValue(name, out var node)
+            && plane.Jobs.TryGetValue(task.JobId, out var job))
         {
-            var job = plane.Jobs[task.JobId];
+            if (task.Replica < 0 || task.Replica >= job.Requests.Count)
+            {
+                _misfits[taskId] = $"replica {task.Replica} does not exist";
+                return;
+            }
+
             var gpus = GpuSet.Empty;
             foreach (var device in task.Gpus)
             {
@@ -179,7 +197,18 @@ internal sealed class ClusterMirror
 
         if (desired is { } d)
         {
-            Cluster.Allocate(d.Node, d.Request, d.Gpus);
+            try
+            {
+                Cluster.Allocate(d.Node, d.Request, d.Gpus);
+            }
+            catch (InvalidOperationException e)
+            {
+                // One inconsistent task (its node shrank, or the store holds a binding that cannot be) must not stop the
+                // cycle for everyone: keep it out of the mirror and let the loop requeue it. Allocate checks before it changes.
+                _misfits[taskId] = e.Message;
+                return;
+            }
+
             _usage[d.Tenant] = _usage.GetValueOrDefault(d.Tenant) + d.Request.Request;
             _placed[taskId] = d;
         }

@@ -19,6 +19,8 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
     TimeSpan tick, ILogger<SchedulerLoop> log) : BackgroundService
 {
     private readonly ClusterMirror _mirror = new();
+    private readonly HashSet<long> _quarantined = [];
+    private long _quarantineNodesVersion = -1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -69,6 +71,9 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
     }
 
     /// <summary>One cycle: bring the mirror up to date, plan on it, commit the plan.</summary>
+    /// <remarks>One bad item never stops the cycle for the rest: a bound task the mirror cannot hold is requeued with an
+    /// event, a pending job that cannot be read is skipped, and a job that makes the planner throw is found by bisection,
+    /// set aside with a reason, and the others are planned without it.</remarks>
     public async Task RunCycleAsync()
     {
         var start = Stopwatch.GetTimestamp();
@@ -76,19 +81,36 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         var tasks = new Dictionary<long, JobTasks>();
         List<BoundJob> victims;
         Dictionary<string, ResourceVector> quotas;
+        Dictionary<long, string> misfits;
         lock (plane.Gate)
         {
             _mirror.Sync(plane);
-            foreach (var id in plane.PendingJobs)
+            misfits = _mirror.TakeMisfits();
+            if (plane.NodesVersion != _quarantineNodesVersion)
             {
-                var job = plane.Jobs[id];
-                pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
-                tasks[job.Id] = new JobTasks(job.Tenant, job.Preemptible, [.. job.Tasks.Select(t => t.Id)], [.. job.Tasks.Select(t => t.Attempt)], job.Requests);
+                // The cluster changed: give set-aside jobs another chance.
+                _quarantined.Clear();
+                _quarantineNodesVersion = plane.NodesVersion;
             }
 
-            if (pending.Count == 0)
+            foreach (var id in plane.PendingJobs)
             {
-                return;
+                if (_quarantined.Contains(id))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var job = plane.Jobs[id];
+                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
+                    tasks[job.Id] = new JobTasks(job.Tenant, job.Preemptible, [.. job.Tasks.Select(t => t.Id)], [.. job.Tasks.Select(t => t.Attempt)], job.Requests);
+                }
+                catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+                {
+                    log.LogError(e, "pending job {Job} is inconsistent; skipped", id);
+                    _quarantined.Add(id);
+                }
             }
 
             victims = _mirror.Preemptible(plane);
@@ -96,15 +118,32 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
         }
 
+        if (misfits.Count > 0)
+        {
+            await plane.MutateAsync(tx => RequeueMisfits(tx, misfits));
+        }
+
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
         Plan plan;
         try
         {
             plan = planner.Plan(_mirror.Cluster, victims, pending, quotas, _mirror.Usage);
         }
-        catch
+        catch (Exception e)
         {
             _mirror.Invalidate();
-            throw;
+            log.LogError(e, "planning {Count} pending jobs failed; looking for the job that makes it fail", pending.Count);
+            var culprits = FindCulprits(pending, victims, quotas);
+            if (culprits.Count > 0)
+            {
+                await plane.MutateAsync(tx => SetAside(tx, culprits, e.Message), schedulingChange: true);
+            }
+
+            return;
         }
 
         _mirror.Record(plan, tasks);
@@ -112,6 +151,107 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         var registrations = _mirror.Registrations;
         await plane.MutateAsync(tx => Apply(tx, plan, names, registrations), schedulingChange: plan.Evictions.Count > 0);
         metrics.ObserveCycle(Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>Bisects <paramref name="pending"/> for the jobs the planner cannot plan, each probe on a freshly rebuilt mirror.</summary>
+    /// <returns>The jobs that fail alone; empty when no single job is to blame (then nothing is set aside).</returns>
+    private List<long> FindCulprits(List<QueuedJob> pending, List<BoundJob> victims, Dictionary<string, ResourceVector> quotas)
+    {
+        const int MaxProbes = 64;
+        var culprits = new List<long>();
+        var parts = new Stack<List<QueuedJob>>();
+        parts.Push(pending);
+        var probes = 0;
+        while (parts.Count > 0 && probes < MaxProbes)
+        {
+            var part = parts.Pop();
+            probes++;
+            if (TryPlan(part, victims, quotas))
+            {
+                continue;
+            }
+
+            if (part.Count == 1)
+            {
+                culprits.Add(part[0].Id);
+                continue;
+            }
+
+            parts.Push(part[(part.Count / 2)..]);
+            parts.Push(part[..(part.Count / 2)]);
+        }
+
+        // Every job failing alone means the fault is elsewhere (a bound job, the cluster): blaming them all would stall the queue.
+        return culprits.Count == pending.Count && pending.Count > 1 ? [] : culprits;
+    }
+
+    private bool TryPlan(List<QueuedJob> part, List<BoundJob> victims, Dictionary<string, ResourceVector> quotas)
+    {
+        lock (plane.Gate)
+        {
+            _mirror.Invalidate();
+            _mirror.Sync(plane);
+        }
+
+        try
+        {
+            planner.Plan(_mirror.Cluster, victims, part, quotas, _mirror.Usage);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+        finally
+        {
+            // A probe's plan is thrown away, so the mirror no longer matches the model.
+            _mirror.Invalidate();
+        }
+    }
+
+    private int SetAside(Persistence.IStoreTransaction tx, List<long> culprits, string error)
+    {
+        var now = plane.Time.GetUtcNow();
+        foreach (var id in culprits)
+        {
+            _quarantined.Add(id);
+            if (plane.Jobs.TryGetValue(id, out var job) && job.State == JobState.Pending)
+            {
+                job.Reason = new PendingReasonView
+                {
+                    Code = QueueReasonCodes.Unschedulable,
+                    Message = $"set aside: the scheduler failed on this job ({error}); it is retried when the cluster changes",
+                };
+                tx.UpsertJob(job);
+                tx.InsertEvent(job.Id, job.AddEvent(now, "SchedulerError", job.Reason.Message));
+                log.LogError("job {Job} set aside: the planner fails on it: {Error}", id, error);
+            }
+        }
+
+        return culprits.Count;
+    }
+
+    private int RequeueMisfits(Persistence.IStoreTransaction tx, Dictionary<long, string> misfits)
+    {
+        var now = plane.Time.GetUtcNow();
+        var requeued = new HashSet<long>();
+        foreach (var (taskId, why) in misfits)
+        {
+            if (!plane.Tasks.TryGetValue(taskId, out var task) || !task.IsBound || !plane.Jobs.TryGetValue(task.JobId, out var job)
+                || job.IsTerminal || !requeued.Add(job.Id))
+            {
+                continue;
+            }
+
+            log.LogWarning("task {Task} of job {Job} no longer fits on node '{Node}' ({Why}); requeued", taskId, job.Id, task.Node, why);
+            JobOperations.Requeue(tx, job, new PendingReasonView
+            {
+                Code = QueueReasonCodes.Queued,
+                Message = $"requeued: replica {task.Replica} no longer fits on node '{task.Node}' ({why})",
+            }, now, "NodeShrunk");
+        }
+
+        return requeued.Count;
     }
 
     private int Apply(Persistence.IStoreTransaction tx, Plan plan, string[] nodeNames, NodeRegistration[] registrations)
