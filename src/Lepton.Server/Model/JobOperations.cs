@@ -126,12 +126,12 @@ internal sealed class JobOperations(ControlPlane plane)
         return job.ToView();
     });
 
-    /// <summary>An agent reports a task attempt started or exited. Reports about stale attempts are ignored.</summary>
+    /// <summary>An agent reports a task attempt started, exited, or released (the agent is stopping). Reports about stale attempts are ignored.</summary>
     public Task<bool> ReportAsync(string node, long taskId, TaskStatusReport report) => plane.MutateAsync(tx =>
     {
-        if (report.Status is not ("Started" or "Exited"))
+        if (report.Status is not ("Started" or "Exited" or "Released"))
         {
-            throw ApiException.BadField("status", "must be Started or Exited");
+            throw ApiException.BadField("status", "must be Started, Exited or Released");
         }
 
         if (report.Status == "Exited" && report.ExitCode is null)
@@ -152,6 +152,12 @@ internal sealed class JobOperations(ControlPlane plane)
         }
 
         var now = plane.Time.GetUtcNow();
+        if (report.Status == "Released")
+        {
+            ReleaseNode(tx, node, now);
+            return true;
+        }
+
         if (report.Status == "Started")
         {
             if (task.State == TaskState.Scheduled)
@@ -192,6 +198,27 @@ internal sealed class JobOperations(ControlPlane plane)
         Fail(tx, job, $"replica {task.Replica} exited with code {code}{detail}", code, now);
         return true;
     });
+
+    /// <summary>A node's agent is stopping cleanly and hands its work back: the node is marked Down (it takes no new work until
+    /// its agent registers again) and every job bound there is requeued without using a retry, since none of them failed.</summary>
+    private void ReleaseNode(IStoreTransaction tx, string name, DateTimeOffset now)
+    {
+        if (plane.Nodes.TryGetValue(name, out var node) && node.State != Lepton.Core.Cluster.NodeState.Down)
+        {
+            node.State = Lepton.Core.Cluster.NodeState.Down;
+            tx.UpsertNode(node);
+        }
+
+        var jobs = plane.TasksOn(name).Select(id => plane.Jobs[plane.Tasks[id].JobId]).Where(j => !j.IsTerminal).Distinct().ToList();
+        foreach (var job in jobs)
+        {
+            Requeue(tx, job, new PendingReasonView
+            {
+                Code = QueueReasonCodes.Queued,
+                Message = $"node '{name}' stopped and handed the job back; no retry used",
+            }, now, "Released");
+        }
+    }
 
     /// <summary>Retries a job whose replica failed or was lost, or fails it when its retries are used up (writer only).</summary>
     /// <remarks>A gang is retried whole: every replica is released and placed again together.</remarks>

@@ -16,6 +16,11 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
     public Task<NodeRegistered> RegisterAsync(NodeRegistration registration)
     {
         Validate(registration);
+        if (registration.Isolation is not (null or "namespaces" or "none"))
+        {
+            throw ApiException.BadField("isolation", "must be 'namespaces' or 'none' when given");
+        }
+
         return plane.MutateAsync(tx =>
         {
             var now = plane.Time.GetUtcNow();
@@ -262,6 +267,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
             Address = node.Registration.Address,
             LastHeartbeat = node.LastHeartbeat,
             Tasks = tasks,
+            Isolation = node.Registration.Isolation,
         };
     }
 

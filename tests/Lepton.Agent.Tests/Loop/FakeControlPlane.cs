@@ -35,6 +35,8 @@ internal sealed class FakeControlPlane : IAsyncDisposable
 
     public int Registrations;
 
+    public ConcurrentQueue<NodeRegistration> RegisteredNodes { get; } = new();
+
     public void Assign(TaskAssignment assignment) => _assigned[(assignment.TaskId, assignment.Attempt)] = assignment;
 
     public void Unassign(long taskId, int attempt) => _assigned.TryRemove((taskId, attempt), out _);
@@ -96,7 +98,7 @@ internal sealed class FakeControlPlane : IAsyncDisposable
         var body = context.Request.InputStream;
         if (path is [.., "register"])
         {
-            await JsonSerializer.DeserializeAsync(body, LeptonJsonContext.Default.NodeRegistration);
+            RegisteredNodes.Enqueue((await JsonSerializer.DeserializeAsync(body, LeptonJsonContext.Default.NodeRegistration))!);
             Interlocked.Increment(ref Registrations);
             await WriteAsync(context, new NodeRegistered { Name = "n", HeartbeatIntervalSeconds = 0.1 }, LeptonJsonContext.Default.NodeRegistered);
         }
