@@ -242,17 +242,12 @@ public sealed class NodeAgent : IDisposable
             }
 
             // An attempt the server asked to kill has already been accounted for there (cancelled, preempted, requeued).
-            if (held.KilledByServer)
+            // One stopped because this agent is going away, not because of anything the task did, is handed back: no retry charged.
+            if (!held.KilledByServer)
             {
-            }
-            else if (held.AgentStopping && held.Process is { StoppedWhileRunning: true })
-            {
-                // Stopped because this agent is going away, not because of anything the task did: hand it back, no retry charged.
-                await ReportAsync(a, new TaskStatusReport { Attempt = a.Attempt, Status = "Released", Message = "the agent stopped" }).ConfigureAwait(false);
-            }
-            else
-            {
-                await ReportAsync(a, new TaskStatusReport { Attempt = a.Attempt, Status = "Exited", ExitCode = exitCode, Message = message }).ConfigureAwait(false);
+                await ReportAsync(a, held.AgentStopping && held.Process is { StoppedWhileRunning: true }
+                    ? new TaskStatusReport { Attempt = a.Attempt, Status = "Released", Message = "the agent stopped" }
+                    : new TaskStatusReport { Attempt = a.Attempt, Status = "Exited", ExitCode = exitCode, Message = message }).ConfigureAwait(false);
             }
         }
         finally
