@@ -145,7 +145,7 @@ public sealed class TaskSandbox
         script.AppendLine("mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm");
         script.AppendLine("mkdir /dev/shm/.lepton-task");
         script.AppendLine($"mount --bind {Quote(directory)} /dev/shm/.lepton-task");
-        foreach (var path in HiddenPaths)
+        foreach (var path in HiddenPaths.Concat(UntraversableAncestors(directory)))
         {
             var p = Quote(path);
             script.AppendLine($"if [ -d {p} ]; then mount -t tmpfs -o size=64k,mode=0555,nosuid,nodev,noexec tmpfs {p}; elif [ -e {p} ]; then mount --bind /dev/null {p}; fi");
@@ -197,6 +197,30 @@ public sealed class TaskSandbox
             .Replace("@count", variables.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("@", prefix, StringComparison.Ordinal)
             .Replace("\u0001", "\"$@\"", StringComparison.Ordinal);
+
+    /// <summary>The highest folder above <paramref name="directory"/> that the task's user could not pass through (say
+    /// <c>/root</c>, mode 0700, when <c>lepton up</c> runs there), outside the hidden paths; empty when there is none.</summary>
+    /// <remarks>Such a folder is covered with an empty tmpfs like a hidden one: the task could not read it anyway, and the path
+    /// to its own directory, rebuilt inside the tmpfs, becomes reachable. Only when the task runs as another user.</remarks>
+    private IReadOnlyList<string> UntraversableAncestors(string directory)
+    {
+        if (RunAs is null || OperatingSystem.IsWindows())
+        {
+            return [];
+        }
+
+        string? highest = null;
+        for (var ancestor = Path.GetDirectoryName(directory); ancestor is not null && ancestor != "/"; ancestor = Path.GetDirectoryName(ancestor))
+        {
+            var hidden = HiddenPaths.Any(h => ancestor == h || ancestor.StartsWith(h + "/", StringComparison.Ordinal));
+            if (!hidden && (File.GetUnixFileMode(ancestor) & UnixFileMode.OtherExecute) == 0)
+            {
+                highest = ancestor;
+            }
+        }
+
+        return highest is null ? [] : [highest];
+    }
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 

@@ -4,6 +4,7 @@ using Lepton.Agent.Execution;
 namespace Lepton.Agent.Tests.Execution;
 
 /// <summary>Tasks in a <see cref="TaskSandbox"/>: their own namespaces, an unprivileged user, the agent's files and other tasks out of reach.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class TaskSandboxTests : IDisposable
 {
     private const string Secret = "lt_secret-that-no-task-may-read";
@@ -152,6 +153,34 @@ public sealed class TaskSandboxTests : IDisposable
         Assert.Equal(0, await task.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.True(await HostProcesses.EventuallyAsync(() => HostProcesses.WithArgument(marker).Count == 0), "the daemon outlived its task");
+    }
+
+    [Fact]
+    public async Task Start_AgentFolderUnderPrivateHome_TaskStillReachesItsDirectory()
+    {
+        // Like 'lepton up' run by root in /root (mode 0700): the task's user cannot pass through that folder on the host.
+        // Not under /tmp, which every task gets fresh (and traversable) anyway.
+        var home = Path.Combine(AppContext.BaseDirectory, "lepton-private-home-" + Guid.NewGuid().ToString("N"));
+        var agent = Path.Combine(home, "project", ".lepton");
+        var work = Path.Combine(agent, "tasks", "t", "work");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(home, "project"));
+            File.SetUnixFileMode(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllText(Path.Combine(home, "project", "notes"), Secret);
+            var sandbox = new TaskSandbox([agent]);
+            TaskDirectory.CreateFor(work, sandbox.RunAs);
+
+            await using var task = TaskProcess.Start(Launch($"pwd; echo ok > f; cat f; cat {home}/project/notes"), work, _lines.Enqueue, sandbox);
+            await task.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal([work, "ok"], _lines.Where(l => l.Stream == "stdout").Select(l => l.Text));
+            Assert.DoesNotContain(Secret, Output(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TaskDirectory.Delete(home);
+        }
     }
 
     [Fact]
