@@ -15,7 +15,8 @@ namespace Lepton.Agent.Execution;
 /// </code>
 /// <para>INIT is PID 1 of the new PID namespace. It mounts a fresh tmpfs on <c>/dev/shm</c>, bind-mounts the task's
 /// directory aside, hides every <see cref="HiddenPaths">hidden path</see> (a directory under an empty read-only tmpfs,
-/// a file under <c>/dev/null</c>), gives the task private <c>/tmp</c> and <c>/var/tmp</c>, binds the task's directory
+/// a file under <c>/dev/null</c>; likewise the highest folder above the task's directory that the task's user could not
+/// pass through, e.g. <c>/root</c>), gives the task private <c>/tmp</c> and <c>/var/tmp</c>, binds the task's directory
 /// back in place and starts the command through a privilege drop: <c>setpriv --reuid U --regid G --clear-groups
 /// --inh-caps=-all --bounding-set=-all --no-new-privs</c> when the agent is root, or a nested <c>unshare --user --mount
 /// --map-user=UID</c> (which locks the mounts above against unmounting) when it is not. INIT forwards SIGTERM to every
