@@ -1,3 +1,4 @@
+using Lepton.Agent.Execution;
 using Lepton.Agent.Hardware;
 
 namespace Lepton.Agent;
@@ -8,7 +9,7 @@ public sealed record AgentOptions
     /// <summary>The server's base URL, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public required Uri Server { get; init; }
 
-    /// <summary>An agent (or admin) token.</summary>
+    /// <summary>An agent (or admin) token; read from a file or the environment, never from the command line.</summary>
     public required string Token { get; init; }
 
     /// <summary>The node name; defaults to the host name.</summary>
@@ -46,4 +47,20 @@ public sealed record AgentOptions
 
     /// <summary>How often captured output is shipped to the server.</summary>
     public TimeSpan LogFlushInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How tasks are isolated; <see cref="IsolationMode.None"/> only when the operator asks for it.</summary>
+    public IsolationMode Isolation { get; init; } = IsolationMode.Namespaces;
+
+    /// <summary>The account tasks run as when the agent is root; null takes <c>nobody</c>. Must be null when the agent is not root.</summary>
+    public TaskUser? RunAs { get; init; }
+
+    /// <summary>Paths tasks must not see besides <see cref="WorkDirectory"/> (always hidden): token files, the server's data dir.</summary>
+    public IReadOnlyList<string> HiddenPaths { get; init; } = [];
+
+    /// <summary>Tells whether this machine can isolate tasks: null when it can, otherwise why not. Null takes the real check
+    /// (a trial task in a <see cref="TaskSandbox"/>); tests inject a failing one.</summary>
+    public Func<string?>? IsolationProbe { get; init; }
+
+    /// <summary>How long the working directory of a finished task is kept (for a look at what it left) before it is deleted.</summary>
+    public TimeSpan TaskDirectoryRetention { get; init; } = TimeSpan.FromHours(1);
 }

@@ -13,6 +13,9 @@ namespace Lepton.Agent;
 internal sealed class LogShipper : IAsyncDisposable
 {
     private const int MaxBufferedChars = 4 * 1024 * 1024;
+
+    /// <summary>The agent's local copy of a task's output stops here, so a task printing forever cannot fill the node's disk.</summary>
+    private const long MaxLocalCopyChars = 64L * 1024 * 1024;
     private readonly ServerConnection _server;
     private readonly string _node;
     private readonly long _taskId;
@@ -26,6 +29,7 @@ internal sealed class LogShipper : IAsyncDisposable
     private List<LogChunk> _unsent = [];
     private int _bufferedChars;
     private long _droppedLines;
+    private long _localCopyChars;
 
     public LogShipper(ServerConnection server, string node, long taskId, int attempt, string localPath, TimeSpan flushInterval)
     {
@@ -73,7 +77,13 @@ internal sealed class LogShipper : IAsyncDisposable
 
             foreach (var line in lines)
             {
-                await _localCopy.WriteLineAsync(line.Text.AsMemory(), cancellationToken).ConfigureAwait(false);
+                if (_localCopyChars > MaxLocalCopyChars)
+                {
+                    break;
+                }
+
+                _localCopyChars += line.Text.Length + 1;
+                await _localCopy.WriteLineAsync(_localCopyChars > MaxLocalCopyChars ? "[lepton-agent] local copy cut here (64 Mi characters); the server has the rest".AsMemory() : line.Text.AsMemory(), cancellationToken).ConfigureAwait(false);
             }
 
             await _localCopy.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,11 @@ namespace Lepton.Agent;
 /// or already finished here is never started twice) and an exit report is retried until the server takes it, so a
 /// server restart or a lost response neither duplicates nor loses work. On start the agent kills processes a previous
 /// run of itself left behind (see <see cref="TaskLedger"/>).
+/// <para>Tasks run in a <see cref="TaskSandbox"/> unless the operator turned isolation off; an agent that cannot isolate
+/// refuses to start. A clean stop (cancellation) stops every task and reports it <c>Released</c>, so the server requeues
+/// it without using a retry. Each attempt has a private folder <c>WORK/tasks/jobJ-rR-aA/</c> holding the agent's copy of
+/// its output and the task's own directory <c>work/</c>; folders of finished attempts are deleted after
+/// <see cref="AgentOptions.TaskDirectoryRetention"/>.</para>
 /// </remarks>
 public sealed class NodeAgent : IDisposable
 {
@@ -26,7 +31,9 @@ public sealed class NodeAgent : IDisposable
     private readonly ConcurrentDictionary<(long TaskId, int Attempt), Held> _held = new();
     private readonly ConcurrentQueue<(long TaskId, int Attempt)> _finishedOrder = new();
     private readonly ConcurrentDictionary<(long TaskId, int Attempt), byte> _finished = new();
+    private readonly TaskSandbox? _sandbox;
     private MachineResources? _resources;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>Creates an agent; <paramref name="log"/> receives one line per notable event (defaults to stderr).</summary>
     public NodeAgent(AgentOptions options, Action<string>? log = null)
@@ -34,9 +41,11 @@ public sealed class NodeAgent : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _log = log ?? (line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent {options.Name}: {line}"));
-        Directory.CreateDirectory(options.WorkDirectory);
         _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15), Path.Combine(options.WorkDirectory, NodeCredentialFile.FileName));
         _detector = new HardwareDetector(options.DetectGpus);
+        TaskDirectory.CreatePrivate(options.WorkDirectory);
+        // The work dir holds the ledger, every task's folder and the node's credential: never visible to a task.
+        _sandbox = options.Isolation == IsolationMode.Namespaces ? new TaskSandbox([options.WorkDirectory, .. options.HiddenPaths], options.RunAs) : null;
         _ledger = new TaskLedger(Path.Combine(options.WorkDirectory, "ledger.json"));
     }
 
@@ -46,9 +55,22 @@ public sealed class NodeAgent : IDisposable
     /// <summary>The attempts this agent currently holds, for tests and diagnostics.</summary>
     public IReadOnlyCollection<(long TaskId, int Attempt)> HeldAttempts => _held.Keys.ToArray();
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> fires, then stops every task it runs.</summary>
+    /// <summary>How this agent isolates its tasks, as reported at registration: <c>namespaces</c> or <c>none</c>.</summary>
+    public string IsolationName => _sandbox is null ? "none" : "namespaces";
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires, then stops every task it runs and hands them back.</summary>
+    /// <exception cref="InvalidOperationException">This node cannot isolate tasks (and isolation is on), or the server refused the token.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (_sandbox is not null)
+        {
+            var probe = _options.IsolationProbe ?? (() => _sandbox.Probe(Path.Combine(_options.WorkDirectory, "tasks", ".isolation-probe")));
+            if (probe() is { } reason)
+            {
+                throw new InvalidOperationException($"this node cannot isolate tasks: {reason}; fix that, or start the agent with --isolation none to run tasks unisolated");
+            }
+        }
+
         var leftovers = _ledger.KillLeftovers();
         if (leftovers > 0)
         {
@@ -62,6 +84,7 @@ public sealed class NodeAgent : IDisposable
             {
                 try
                 {
+                    SweepTaskDirectories();
                     if (!await HeartbeatOnceAsync(cancellationToken).ConfigureAwait(false))
                     {
                         interval = await RegisterAsync(cancellationToken).ConfigureAwait(false);
@@ -115,10 +138,11 @@ public sealed class NodeAgent : IDisposable
                     IdleWatts = _options.IdleWatts,
                     PeakWatts = _options.PeakWatts,
                     Address = _options.Address,
+                    Isolation = IsolationName,
                 }, cancellationToken).ConfigureAwait(false);
                 var interval = _options.HeartbeatInterval
                     ?? (registered.HeartbeatIntervalSeconds > 0 ? TimeSpan.FromSeconds(registered.HeartbeatIntervalSeconds) : DefaultHeartbeat);
-                _log($"registered with {_options.Server} ({resources.CpuMilli / 1000.0} cores, {resources.MemoryMiB} MiB, {(resources.Gpus.Count == 0 ? "no GPU" : $"{resources.Gpus.Count}×{resources.GpuModel}")}); heartbeat every {interval.TotalSeconds}s");
+                _log($"registered with {_options.Server} (tasks isolated: {IsolationName}{(_sandbox?.RunAs is { } user ? $", as user {user.Name}" : "")}; {resources.CpuMilli / 1000.0} cores, {resources.MemoryMiB} MiB, {(resources.Gpus.Count == 0 ? "no GPU" : $"{resources.Gpus.Count}×{resources.GpuModel}")}); heartbeat every {interval.TotalSeconds}s");
                 return interval;
             }
             catch (ServerException e) when (e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
@@ -191,16 +215,18 @@ public sealed class NodeAgent : IDisposable
     {
         var a = held.Assignment;
         var launch = new TaskLaunch(a.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), a.Replica, a.Replicas, a.Attempt, a.Command, a.Env, a.Gpus, a.Peers);
-        var directory = Path.Combine(_options.WorkDirectory, "tasks", $"job{launch.JobId}-r{a.Replica}-a{a.Attempt}");
-        Directory.CreateDirectory(directory);
+        var directory = Path.Combine(_options.WorkDirectory, "tasks", Held.DirectoryName(a));
+        var work = Path.Combine(directory, "work");
+        TaskDirectory.CreatePrivate(directory);
         var shipper = new LogShipper(_server, _options.Name, a.TaskId, a.Attempt, Path.Combine(directory, "output.log"), _options.LogFlushInterval);
-        int exitCode;
+        var exitCode = -1;
         string? message = null;
         try
         {
             try
             {
-                held.Process = TaskProcess.Start(launch, directory, shipper.Add);
+                TaskDirectory.CreateFor(work, _sandbox?.RunAs);
+                held.Process = TaskProcess.Start(launch, work, shipper.Add, _sandbox);
                 _ledger.Add(launch.Key, held.Process.Pid);
                 if (held.KilledByServer || held.AgentStopping)
                 {
@@ -227,13 +253,25 @@ public sealed class NodeAgent : IDisposable
             }
 
             // An attempt the server asked to kill has already been accounted for there (cancelled, preempted, requeued).
-            if (!held.KilledByServer && !held.AgentStopping)
+            // One stopped because this agent is going away, not because of anything the task did, is handed back: no retry charged.
+            if (!held.KilledByServer)
             {
-                await ReportAsync(a, new TaskStatusReport { Attempt = a.Attempt, Status = "Exited", ExitCode = exitCode, Message = message }).ConfigureAwait(false);
+                await ReportAsync(a, held.AgentStopping && held.Process is { StoppedWhileRunning: true }
+                    ? new TaskStatusReport { Attempt = a.Attempt, Status = "Released", Message = "the agent stopped" }
+                    : new TaskStatusReport { Attempt = a.Attempt, Status = "Exited", ExitCode = exitCode, Message = message }).ConfigureAwait(false);
             }
         }
         finally
         {
+            try
+            {
+                // Marks when the attempt ended; its folder is deleted a retention period later.
+                await File.WriteAllTextAsync(Path.Combine(directory, "exited"), $"{exitCode}\n").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+
             await shipper.DisposeAsync().ConfigureAwait(false);
             if (held.Process is not null)
             {
@@ -299,6 +337,42 @@ public sealed class NodeAgent : IDisposable
         }
     }
 
+    /// <summary>Deletes folders of attempts that ended longer than the retention period ago (at most once a minute, or each heartbeat for a shorter retention).</summary>
+    private void SweepTaskDirectories()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var period = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, _options.TaskDirectoryRetention.Ticks));
+        if (now - _lastSweep < period && _lastSweep - now < period)
+        {
+            return;
+        }
+
+        _lastSweep = now;
+        var root = Path.Combine(_options.WorkDirectory, "tasks");
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        var held = _held.Values.Select(h => Held.DirectoryName(h.Assignment)).ToHashSet(StringComparer.Ordinal);
+        foreach (var directory in Directory.EnumerateDirectories(root))
+        {
+            var name = Path.GetFileName(directory);
+            if (held.Contains(name))
+            {
+                continue;
+            }
+
+            // A folder without the marker was left by an agent that died; its own time is the best we know.
+            var marker = Path.Combine(directory, "exited");
+            var ended = File.Exists(marker) ? File.GetLastWriteTimeUtc(marker) : Directory.GetLastWriteTimeUtc(directory);
+            if (now - new DateTimeOffset(ended, TimeSpan.Zero) >= _options.TaskDirectoryRetention && !TaskDirectory.Delete(directory))
+            {
+                _log($"could not delete the folder of a finished task: {directory}");
+            }
+        }
+    }
+
     private static bool IsTransient(Exception e, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested && e is HttpRequestException or ServerException or TaskCanceledException or System.Text.Json.JsonException;
 
@@ -306,6 +380,10 @@ public sealed class NodeAgent : IDisposable
     private sealed class Held(TaskAssignment assignment)
     {
         public TaskAssignment Assignment { get; } = assignment;
+
+        /// <summary>The name of an attempt's folder under <c>WORK/tasks</c>.</summary>
+        public static string DirectoryName(TaskAssignment a) =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"job{a.JobId}-r{a.Replica}-a{a.Attempt}");
 
         public TaskProcess? Process { get; set; }
 

@@ -3,19 +3,6 @@ namespace Lepton.Agent.Execution;
 /// <summary>Locates the <c>setsid</c> program (util-linux), used to start each task in a new process group.</summary>
 internal static class Setsid
 {
-    private static readonly Lazy<string?> Located = new(() =>
-    {
-        foreach (var candidate in new[] { "/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid" })
-        {
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    });
-
     /// <summary>The path of <c>setsid</c>, or null where it is missing (then a task is stopped by walking its process tree).</summary>
-    public static string? Path => Located.Value;
+    public static string? Path => SystemTool.Find("setsid");
 }

@@ -22,7 +22,29 @@ public sealed record TaskLaunch(
     /// <summary>A stable key for this run: job, replica and attempt.</summary>
     public string Key => $"{JobId}-r{Replica}-a{Attempt}";
 
-    /// <summary>The environment Lepton adds on top of the agent's own and the job's.</summary>
+    /// <summary>The <c>PATH</c> a task gets unless its job sets one.</summary>
+    public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
+
+    /// <summary>The whole environment of the task, in the order it is applied (later entries win): <c>PATH</c> and <c>HOME</c>
+    /// defaults, then the job's variables, then Lepton's. Nothing is inherited from the agent.</summary>
+    /// <param name="home">The task's working directory, its default <c>HOME</c>.</param>
+    public IReadOnlyList<KeyValuePair<string, string>> TaskEnvironment(string home)
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = DefaultPath, ["HOME"] = home };
+        foreach (var (name, value) in Environment)
+        {
+            merged[name] = value;
+        }
+
+        foreach (var (name, value) in LeptonVariables())
+        {
+            merged[name] = value;
+        }
+
+        return [.. merged];
+    }
+
+    /// <summary>The environment Lepton adds on top of the job's.</summary>
     /// <remarks>Lepton's variables are applied last so that a job cannot fake its own identity or see GPUs it was not given.</remarks>
     public IReadOnlyDictionary<string, string> LeptonVariables() => new Dictionary<string, string>(StringComparer.Ordinal)
     {

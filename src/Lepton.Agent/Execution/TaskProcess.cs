@@ -4,7 +4,8 @@ namespace Lepton.Agent.Execution;
 
 /// <summary>A task running as a child process in its own process group, with its output captured line by line.</summary>
 /// <remarks>
-/// The child is started through <c>setsid</c>, so it leads a new session and process group whose id is its pid; every
+/// The child is started through <c>setsid</c> (inside a <see cref="TaskSandbox"/> unless isolation is off), so it leads a
+/// new session and process group whose id is its pid; every
 /// process it spawns stays in that group unless it deliberately leaves. Stopping signals the whole group (SIGTERM, then
 /// SIGKILL after a grace period), which is what leaves no orphan behind. When the main process exits by itself, any
 /// leftovers in its group are killed as well: a task's processes end with the task.
@@ -17,6 +18,7 @@ public sealed class TaskProcess : IAsyncDisposable
     private readonly TaskCompletionSource _processExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task<int> _completion;
     private int _stopRequested;
+    private int _stoppedWhileRunning;
 
     private TaskProcess(Process process, Action<LogLine> onOutput)
     {
@@ -44,12 +46,16 @@ public sealed class TaskProcess : IAsyncDisposable
     /// <summary>True once <see cref="StopAsync"/> was called: the exit code is then the agent's doing, not the task's.</summary>
     public bool WasStopped => Volatile.Read(ref _stopRequested) != 0;
 
+    /// <summary>True when <see cref="StopAsync"/> found the task still running: it did not get to finish on its own.</summary>
+    public bool StoppedWhileRunning => Volatile.Read(ref _stoppedWhileRunning) != 0;
+
     /// <summary>Starts <paramref name="launch"/> in <paramref name="workingDirectory"/> (created if missing).</summary>
     /// <param name="launch">What to run.</param>
     /// <param name="workingDirectory">The task's own directory.</param>
     /// <param name="onOutput">Called for every line of stdout and stderr, from a background thread.</param>
+    /// <param name="sandbox">Where to run it: in its own namespaces (see <see cref="TaskSandbox"/>), or, when null, as a plain child of the agent.</param>
     /// <exception cref="TaskStartException">The command is empty or cannot be started (not found, not executable).</exception>
-    public static TaskProcess Start(TaskLaunch launch, string workingDirectory, Action<LogLine> onOutput)
+    public static TaskProcess Start(TaskLaunch launch, string workingDirectory, Action<LogLine> onOutput, TaskSandbox? sandbox = null)
     {
         ArgumentNullException.ThrowIfNull(launch);
         ArgumentNullException.ThrowIfNull(onOutput);
@@ -59,47 +65,31 @@ public sealed class TaskProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(workingDirectory);
+        var directory = Path.GetFullPath(workingDirectory);
         var info = new ProcessStartInfo
         {
-            WorkingDirectory = workingDirectory,
+            WorkingDirectory = directory,
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var setsid = Setsid.Path;
-        if (setsid is not null)
+        var environment = launch.TaskEnvironment(directory);
+        if (sandbox is not null)
         {
-            info.FileName = setsid;
-            // No --fork: a child of .NET is never a group leader, so setsid execs in place and pid == pgid.
-            info.ArgumentList.Add("--");
+            sandbox.Configure(info, launch.Command, environment, directory);
         }
         else
         {
-            info.FileName = launch.Command[0];
-        }
-
-        foreach (var argument in setsid is null ? launch.Command.Skip(1) : launch.Command)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in launch.Environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        foreach (var (name, value) in launch.LeptonVariables())
-        {
-            info.Environment[name] = value;
+            Unisolated(info, launch.Command, environment);
         }
 
         Process process;
         try
         {
-            process = Process.Start(info) ?? throw new TaskStartException($"could not start '{launch.Command[0]}'");
+            process = TaskLauncher.Start(info);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             throw new TaskStartException($"could not start '{launch.Command[0]}': {e.Message}");
         }
@@ -109,6 +99,36 @@ public sealed class TaskProcess : IAsyncDisposable
         return new TaskProcess(process, onOutput);
     }
 
+    /// <summary>No isolation: the command runs as the agent's user in a new session, dying with the agent where <c>setpriv</c> is installed.</summary>
+    private static void Unisolated(ProcessStartInfo info, IReadOnlyList<string> command, IReadOnlyList<KeyValuePair<string, string>> environment)
+    {
+        // Nothing of the agent's own environment (its token, its configuration) is passed on.
+        info.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        var arguments = new List<string>();
+        if (SystemTool.Find("setpriv") is { } setpriv)
+        {
+            arguments.AddRange([setpriv, "--pdeathsig", "KILL", "--"]);
+        }
+
+        if (Setsid.Path is { } setsid)
+        {
+            // No --fork: a child of .NET is never a group leader, so setsid execs in place and pid == pgid.
+            arguments.AddRange([setsid, "--"]);
+        }
+
+        arguments.AddRange(command);
+        info.FileName = arguments[0];
+        foreach (var argument in arguments.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+    }
+
     /// <summary>Stops the task and everything it spawned: SIGTERM to the group, then SIGKILL after <paramref name="grace"/>.</summary>
     /// <returns>The exit code.</returns>
     public async Task<int> StopAsync(TimeSpan grace)
@@ -116,6 +136,7 @@ public sealed class TaskProcess : IAsyncDisposable
         Interlocked.Exchange(ref _stopRequested, 1);
         if (!_processExited.Task.IsCompleted)
         {
+            Interlocked.Exchange(ref _stoppedWhileRunning, 1);
             SignalGroup(ProcessGroup.SigTerm);
             var exited = await Task.WhenAny(_processExited.Task, Task.Delay(grace)).ConfigureAwait(false);
             if (exited != _processExited.Task)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Lepton.Agent;
+using Lepton.Agent.Execution;
 using Lepton.Agent.Hardware;
 
 namespace Lepton.Cli.Commands;
@@ -12,7 +13,9 @@ internal sealed class AgentCommand : ICliCommand
     public Command Build()
     {
         var server = new Option<string>("--server") { Description = "Server base URL, e.g. http://127.0.0.1:8080.", Required = true };
-        var token = new Option<string>("--token") { Description = "Agent (or admin) token; defaults to $LEPTON_TOKEN." };
+        // Kept only to answer with a clear error: a token on the command line can be read by every process on the machine.
+        var token = new Option<string>("--token") { Hidden = true };
+        var tokenFile = new Option<string>("--token-file") { Description = $"File holding the agent token (mode 0600); default: the {TokenVariable} environment variable." };
         var name = new Option<string>("--name") { Description = "Node name (default: the host name)." };
         var labels = new Option<string>("--labels") { Description = "Labels as k=v,k2=v2 (e.g. zone=eu-1,tier=edge)." };
         var price = new Option<double>("--price-per-hour") { Description = "Price per hour of this machine." };
@@ -24,19 +27,32 @@ internal sealed class AgentCommand : ICliCommand
         var address = new Option<string>("--address") { Description = "Address gang peers use to reach this node (default: the node name)." };
         var stopGrace = new Option<double>("--stop-grace-seconds") { Description = "Time between SIGTERM and SIGKILL when a task is stopped.", DefaultValueFactory = _ => 10 };
         var noGpu = new Option<bool>("--no-gpu-detection") { Description = "Do not run nvidia-smi (GPUs come from --declare only)." };
+        var isolation = new Option<string>("--isolation") { Description = "How tasks are isolated: 'namespaces' (own mount/PID/IPC/UTS namespaces, agent files hidden) or 'none' (run as the agent, unisolated).", DefaultValueFactory = _ => "namespaces" };
+        isolation.AcceptOnlyFromAmong("namespaces", "none");
+        var runAs = new Option<string>("--run-as") { Description = $"User tasks run as when the agent runs as root (default: {TaskUser.DefaultName})." };
+        var hide = new Option<string[]>("--hide") { Description = "A file or folder tasks must not see (repeatable); the work dir and the token file are always hidden.", AllowMultipleArgumentsPerToken = false };
+        var retention = new Option<double>("--task-dir-retention-hours") { Description = "How long a finished task's working directory is kept before it is deleted.", DefaultValueFactory = _ => 1 };
 
         var command = new Command("agent", "Run the node agent: detect resources, register, heartbeat and run assigned tasks.")
         {
-            server, token, name, labels, price, idleWatts, peakWatts, declare, heartbeat, workDir, address, stopGrace, noGpu,
+            server, token, tokenFile, name, labels, price, idleWatts, peakWatts, declare, heartbeat, workDir, address, stopGrace, noGpu,
+            isolation, runAs, hide, retention,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(token) is not null)
+            {
+                throw new CliError($"--token is not accepted: a token on the command line is visible to every process on the machine; use --token-file FILE (mode 0600) or set {TokenVariable}", 2);
+            }
+
             var nodeName = parse.GetValue(name) ?? Environment.MachineName;
+            var tokenPath = parse.GetValue(tokenFile) is { } file ? Path.GetFullPath(file) : null;
+            var isolated = parse.GetValue(isolation) != "none";
+            var retentionHours = NonNegative("--task-dir-retention-hours", parse.GetValue(retention));
             var options = new AgentOptions
             {
                 Server = ParseServer(parse.GetValue(server)!),
-                Token = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("LEPTON_TOKEN")
-                    ?? throw new CliError("--token is required (or set LEPTON_TOKEN)", 2),
+                Token = ReadToken(tokenPath),
                 Name = nodeName,
                 Labels = ParseLabels(parse.GetValue(labels)),
                 PricePerHour = NonNegative("--price-per-hour", parse.GetValue(price)),
@@ -50,8 +66,22 @@ internal sealed class AgentCommand : ICliCommand
                 WorkDirectory = Path.GetFullPath(parse.GetValue(workDir) ?? Path.Combine(".lepton-agent", nodeName)),
                 Address = parse.GetValue(address),
                 StopGrace = TimeSpan.FromSeconds(NonNegative("--stop-grace-seconds", parse.GetValue(stopGrace))),
+                Isolation = isolated ? IsolationMode.Namespaces : IsolationMode.None,
+                RunAs = isolated ? ParseRunAs(parse.GetValue(runAs)) : null,
+                HiddenPaths = [.. (parse.GetValue(hide) ?? []).Select(Path.GetFullPath), .. tokenPath is null ? [] : new[] { tokenPath }],
+                TaskDirectoryRetention = retentionHours <= 24 * 365 ? TimeSpan.FromHours(retentionHours) : throw new CliError("--task-dir-retention-hours must be at most a year", 2),
             };
-            using var agent = new NodeAgent(options);
+            NodeAgent agent;
+            try
+            {
+                agent = new NodeAgent(options);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliError(e.Message, 2);
+            }
+
+            using var _ = agent;
             using var termination = new TerminationSignal(cancellationToken);
             try
             {
@@ -65,6 +95,56 @@ internal sealed class AgentCommand : ICliCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The environment variable the agent reads its token from when no <c>--token-file</c> is given.</summary>
+    internal const string TokenVariable = "LEPTON_AGENT_TOKEN";
+
+    /// <summary>Reads the agent token from <paramref name="path"/> (which only its owner may read) or from <see cref="TokenVariable"/>.</summary>
+    internal static string ReadToken(string? path)
+    {
+        if (path is null)
+        {
+            var value = Environment.GetEnvironmentVariable(TokenVariable);
+            return string.IsNullOrWhiteSpace(value)
+                ? throw new CliError($"no agent token: give --token-file FILE (mode 0600) or set {TokenVariable}", 2)
+                : value.Trim();
+        }
+
+        string text;
+        try
+        {
+            if (!OperatingSystem.IsWindows()
+                && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+            {
+                throw new CliError($"--token-file: {path} can be read by other users; make it private first (chmod 600 {path})", 2);
+            }
+
+            text = File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliError($"--token-file: cannot read {path}: {e.Message}", 2);
+        }
+
+        return text.Length > 0 ? text : throw new CliError($"--token-file: {path} is empty", 2);
+    }
+
+    private static TaskUser? ParseRunAs(string? name)
+    {
+        if (name is not null && !Environment.IsPrivilegedProcess)
+        {
+            throw new CliError("--run-as needs the agent to run as root; an unprivileged agent runs tasks as its own user inside a user namespace", 2);
+        }
+
+        try
+        {
+            return name is null ? null : TaskUser.Resolve(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliError(e.Message, 2);
+        }
     }
 
     /// <summary>Parses <c>--declare</c>, turning a format error into a usage error.</summary>

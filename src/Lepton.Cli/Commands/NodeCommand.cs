@@ -75,11 +75,11 @@ internal sealed class NodeCommand : ICliCommand
             var console = Terminal.Create();
             if (nodes.Count == 0)
             {
-                console.WriteLine("No nodes yet. Start agents with 'lepton up' or 'lepton agent --server URL --token TOKEN'.");
+                console.WriteLine("No nodes yet. Start agents with 'lepton up' or 'lepton agent --server URL --token-file FILE'.");
                 return 0;
             }
 
-            var table = Terminal.NewTable("NAME", "STATE", "GPUS", "CPU", "MEMORY", "LIVE CPU", "LIVE MEMORY", "LIVE GPU", "TASKS", "PRICE/H");
+            var table = Terminal.NewTable("NAME", "STATE", "GPUS", "CPU", "MEMORY", "LIVE CPU", "LIVE MEMORY", "LIVE GPU", "TASKS", "PRICE/H", "ISOLATION");
             foreach (var n in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
             {
                 table.AddRow(
@@ -92,7 +92,8 @@ internal sealed class NodeCommand : ICliCommand
                     new Text(n.Usage is { } m ? HumanText.Memory(m.MemoryUsedMiB) : "-"),
                     new Text(LiveGpuText(n)),
                     new Text(n.Tasks.ToString(CultureInfo.InvariantCulture)),
-                    new Text(n.PricePerHour > 0 ? n.PricePerHour.ToString("0.00", CultureInfo.InvariantCulture) : "-"));
+                    new Text(n.PricePerHour > 0 ? n.PricePerHour.ToString("0.00", CultureInfo.InvariantCulture) : "-"),
+                    new Markup(n.Isolation switch { null => "-", "none" => "[red]none[/]", var i => Markup.Escape(i) }));
             }
 
             console.Write(table);

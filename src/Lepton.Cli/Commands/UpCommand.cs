@@ -115,9 +115,9 @@ internal sealed class UpCommand : ICliCommand
             using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
             var adminTokenPath = Path.Combine(directory, LeptonServer.AdminTokenFile);
             var adminToken = (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim();
-            var agentToken = await AgentTokenAsync(http, directory, adminToken, cancellationToken);
+            var agentTokenPath = await AgentTokenAsync(http, directory, adminToken, cancellationToken);
             var tenantTokenPath = await DefaultTenantTokenAsync(http, directory, adminToken, cancellationToken);
-            var commandLines = AgentArguments(directory, url, agentToken, agentCount, shapes, heartbeatSeconds);
+            var commandLines = AgentArguments(directory, url, agentTokenPath, agentCount, shapes, heartbeatSeconds);
             foreach (var (_, arguments) in commandLines)
             {
                 agents.Add(StartLepton(arguments));
@@ -155,7 +155,9 @@ internal sealed class UpCommand : ICliCommand
     };
 
     /// <summary>The command lines of the agents: one for this machine, or <paramref name="count"/> with declared shapes.</summary>
-    internal static List<(string Name, List<string> Arguments)> AgentArguments(string directory, string url, string token, int? count, string[] shapes, double? heartbeatSeconds)
+    /// <remarks>The token travels as a file name, never as a value (command lines are public on a machine), and the whole
+    /// data dir (admin, agent and team tokens, the store, the logs) is hidden from the agents' tasks.</remarks>
+    internal static List<(string Name, List<string> Arguments)> AgentArguments(string directory, string url, string tokenFile, int? count, string[] shapes, double? heartbeatSeconds)
     {
         var result = new List<(string, List<string>)>();
         var machine = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')]);
@@ -166,8 +168,8 @@ internal sealed class UpCommand : ICliCommand
         {
             var arguments = new List<string>
             {
-                "agent", "--server", url, "--token", token, "--name", names[i],
-                "--work-dir", Path.Combine(directory, "agents", names[i]), "--address", "127.0.0.1",
+                "agent", "--server", url, "--token-file", tokenFile, "--name", names[i],
+                "--work-dir", Path.Combine(directory, "agents", names[i]), "--address", "127.0.0.1", "--hide", directory,
             };
             var shape = shapes.Length > 0 ? shapes[i % shapes.Length] : count is null ? null : DefaultShapes[i % DefaultShapes.Length];
             if (shape is not null)
@@ -280,6 +282,7 @@ internal sealed class UpCommand : ICliCommand
         }
     }
 
+    /// <summary>Ensures <c>DIR/agent-token</c> holds a valid agent token (mode 0600); returns the file's path.</summary>
     private static async Task<string> AgentTokenAsync(HttpClient http, string directory, string adminToken, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, LocalTokenFiles.Agent);
@@ -294,13 +297,19 @@ internal sealed class UpCommand : ICliCommand
             using var answer = await http.SendAsync(check, cancellationToken);
             if (answer.StatusCode is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden))
             {
-                return saved;
+                // Older versions wrote it without restricting its mode; the agent refuses a token file others can read.
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
+                return path;
             }
         }
 
         var token = await CreateTokenAsync(http, adminToken, new TokenCreate { Kind = "agent", Description = "agents started by lepton up" }, cancellationToken);
         await SaveTokenAsync(path, token);
-        return token;
+        return path;
     }
 
     private static async Task StopAsync(List<Process> processes, TimeSpan grace)

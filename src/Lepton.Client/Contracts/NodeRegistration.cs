@@ -41,6 +41,10 @@ public sealed record NodeRegistration
 
     /// <summary>Address peers of a gang use to reach this node (host or host:port); optional.</summary>
     public string? Address { get; set; }
+
+    /// <summary>How the agent isolates tasks: <c>namespaces</c>, or <c>none</c> when its operator turned isolation off;
+    /// optional (older agents do not say).</summary>
+    public string? Isolation { get; set; }
 }
 
 /// <summary>Response to a registration.</summary>

@@ -44,6 +44,9 @@ public sealed record NodeView
 
     /// <summary>Number of tasks bound here.</summary>
     public int Tasks { get; set; }
+
+    /// <summary>How the node's agent isolates tasks (<c>namespaces</c> or <c>none</c>); null when the agent did not say.</summary>
+    public string? Isolation { get; set; }
 }
 
 /// <summary>One GPU of a node with its allocation.</summary>

@@ -144,9 +144,9 @@ internal static partial class AgentInputValidator
         }
 
         Range("attempt", report.Attempt, 0, int.MaxValue);
-        if (report.Status is not ("Started" or "Exited"))
+        if (report.Status is not ("Started" or "Exited" or "Released"))
         {
-            throw ApiException.BadField("status", "must be Started or Exited");
+            throw ApiException.BadField("status", "must be Started, Exited or Released");
         }
 
         if (report.Status == "Exited" && report.ExitCode is null)

@@ -271,6 +271,12 @@ internal sealed class JobOperations(ControlPlane plane)
         var job = plane.Jobs[task.JobId];
 
         var now = plane.Time.GetUtcNow();
+        if (report.Status == "Released")
+        {
+            ReleaseNode(tx, node, now);
+            return true;
+        }
+
         if (report.Status == "Started")
         {
             if (task.State == TaskState.Scheduled)
@@ -340,6 +346,27 @@ internal sealed class JobOperations(ControlPlane plane)
         if (!task.IsBound && !mayHaveEnded)
         {
             throw new ApiException(409, "Conflict", $"attempt {attempt} of task {task.Id} has already ended ({task.State})", "attempt");
+        }
+    }
+
+    /// <summary>A node's agent is stopping cleanly and hands its work back: the node is marked Down (it takes no new work until
+    /// its agent registers again) and every job bound there is requeued without using a retry, since none of them failed.</summary>
+    private void ReleaseNode(IStoreTransaction tx, string name, DateTimeOffset now)
+    {
+        if (plane.Nodes.TryGetValue(name, out var node) && node.State != Lepton.Core.Cluster.NodeState.Down)
+        {
+            node.State = Lepton.Core.Cluster.NodeState.Down;
+            tx.UpsertNode(node);
+        }
+
+        var jobs = plane.TasksOn(name).Select(id => plane.Jobs[plane.Tasks[id].JobId]).Where(j => !j.IsTerminal).Distinct().ToList();
+        foreach (var job in jobs)
+        {
+            Requeue(tx, job, new PendingReasonView
+            {
+                Code = QueueReasonCodes.Queued,
+                Message = $"node '{name}' stopped and handed the job back; no retry used",
+            }, now, "Released");
         }
     }
 

@@ -19,6 +19,11 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
     public Task<NodeRegistered> RegisterAsync(Caller caller, NodeRegistration registration)
     {
         AgentInputValidator.Validate(registration);
+        if (registration.Isolation is not (null or "namespaces" or "none"))
+        {
+            throw ApiException.BadField("isolation", "must be 'namespaces' or 'none' when given");
+        }
+
         if (caller.Kind == TokenKind.Node && caller.Node != registration.Name)
         {
             throw new ApiException(403, "Forbidden", $"this credential belongs to node '{caller.Node}' and may not register '{registration.Name}'", "name");
@@ -353,6 +358,7 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
             Address = node.Registration.Address,
             LastHeartbeat = node.LastHeartbeat,
             Tasks = tasks,
+            Isolation = node.Registration.Isolation,
         };
     }
 

@@ -324,7 +324,11 @@
         : h('span', { class: 'muted' }, 'CPU only');
       return h('tr', { 'data-node': n.name, 'data-state': n.state },
         h('td', {}, h('div', { class: 'node-name' }, n.name),
-          labels.length ? h('div', { class: 'labels' }, labels.map(([k, v]) => h('span', {}, `${k}=${v}`))) : null),
+          labels.length ? h('div', { class: 'labels' }, labels.map(([k, v]) => h('span', {}, `${k}=${v}`))) : null,
+          n.isolation ? h('div', { class: 'labels' }, h('span', {
+            class: 'isolation ' + n.isolation, 'data-isolation': n.isolation,
+            title: n.isolation === 'none' ? 'The agent runs tasks without isolation (--isolation none): they can see its files and processes' : 'Tasks run in their own namespaces as an unprivileged user',
+          }, n.isolation === 'none' ? 'not isolated' : 'isolated')) : null),
         h('td', {}, h('span', { class: 'pill ' + n.state }, n.state)),
         h('td', {}, gpuCell),
         bar('cpu', n.allocated.cpuMilli, n.capacity.cpuMilli, fmt.cores),

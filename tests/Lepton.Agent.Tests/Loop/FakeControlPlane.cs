@@ -44,6 +44,8 @@ internal sealed class FakeControlPlane : IAsyncDisposable
     /// <summary>Every call: the endpoint's last path segment and the bearer token it carried.</summary>
     public ConcurrentQueue<(string Endpoint, string? Token)> Calls { get; } = new();
 
+    public ConcurrentQueue<NodeRegistration> RegisteredNodes { get; } = new();
+
     public void Assign(TaskAssignment assignment) => _assigned[(assignment.TaskId, assignment.Attempt)] = assignment;
 
     public void Unassign(long taskId, int attempt) => _assigned.TryRemove((taskId, attempt), out _);
@@ -114,7 +116,7 @@ internal sealed class FakeControlPlane : IAsyncDisposable
 
         if (path is [.., "register"])
         {
-            await JsonSerializer.DeserializeAsync(body, LeptonJsonContext.Default.NodeRegistration);
+            RegisteredNodes.Enqueue((await JsonSerializer.DeserializeAsync(body, LeptonJsonContext.Default.NodeRegistration))!);
             Interlocked.Increment(ref Registrations);
             var issued = NodeToken is { } node && token != node ? node : null;
             await WriteAsync(context, new NodeRegistered { Name = "n", HeartbeatIntervalSeconds = 0.1, NodeToken = issued }, LeptonJsonContext.Default.NodeRegistered);

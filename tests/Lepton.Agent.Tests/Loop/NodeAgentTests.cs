@@ -1,4 +1,3 @@
-using System.Globalization;
 using Lepton.Agent.Hardware;
 using Lepton.Client.Contracts;
 
@@ -70,14 +69,15 @@ public sealed class NodeAgentTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_ServerStopsAssigning_KillsProcessTreeWithoutExitReport()
     {
-        _server.Assign(Assignment(9, "sleep 1000 & echo $!; wait"));
-        await _server.WaitUntilAsync(() => _server.LogText(9).Length > 0, "the task prints its child's pid");
-        var grandchild = int.Parse(_server.LogText(9).Trim(), CultureInfo.InvariantCulture);
-        Assert.True(IsAlive(grandchild));
+        // The task runs in its own PID namespace, so its child is found on the host by a marker, not by the pid it sees.
+        var marker = Execution.HostProcesses.NewMarker();
+        _server.Assign(Assignment(9, $"sleep {marker} & echo started; wait"));
+        await _server.WaitUntilAsync(() => _server.LogText(9).Length > 0, "the task starts its child");
+        await _server.WaitUntilAsync(() => Execution.HostProcesses.WithArgument(marker).Count == 1, "the child runs");
 
         _server.Unassign(9, 0);
 
-        await _server.WaitUntilAsync(() => !IsAlive(grandchild), "the grandchild is gone");
+        await _server.WaitUntilAsync(() => Execution.HostProcesses.WithArgument(marker).Count == 0, "the grandchild is gone");
         await _server.WaitUntilAsync(() => _agent.HeldAttempts.Count == 0, "the agent lets go of the attempt");
         Assert.DoesNotContain(_server.Reports, r => r.Report.Status == "Exited");
     }
@@ -104,17 +104,4 @@ public sealed class NodeAgentTests : IAsyncLifetime
         Gpus = [1],
         Peers = ["127.0.0.1", "127.0.0.1"],
     };
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0] is not ("Z" or "X");
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }

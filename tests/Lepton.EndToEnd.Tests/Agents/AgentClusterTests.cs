@@ -78,30 +78,31 @@ public sealed class AgentClusterTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Cancel_RunningJob_KillsProcessTreeNoOrphan()
     {
-        var id = await _cluster.SubmitAsync(Job("sleep 1000 & echo $!; wait"));
+        // The task runs in its own PID namespace: the pid it could print means nothing here, so its child carries a marker.
+        var marker = Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        var id = await _cluster.SubmitAsync(Job($"sleep {marker} & echo started; wait"));
         await _cluster.WaitForJobAsync(id, j => j.State == JobState.Running, "the job runs");
-        string logs = "";
-        await _cluster.WaitAsync(async () => (logs = await _cluster.LogsAsync(id)).Length > 0, "the task prints its child's pid");
-        var grandchild = int.Parse(logs.Trim(), CultureInfo.InvariantCulture);
-        Assert.True(LocalCluster.IsAlive(grandchild));
+        await _cluster.WaitAsync(() => Task.FromResult(LocalCluster.ProcessesWithArgument(marker).Count == 1), "the task's child runs");
 
         using var response = await _cluster.Tenant.PostAsync($"api/v1/jobs/{id}/cancel", null);
         response.EnsureSuccessStatusCode();
 
-        await _cluster.WaitAsync(() => Task.FromResult(!LocalCluster.IsAlive(grandchild)), "the grandchild is killed", 30);
+        await _cluster.WaitAsync(() => Task.FromResult(LocalCluster.ProcessesWithArgument(marker).Count == 0), "the grandchild is killed", 30);
         Assert.Equal(JobState.Cancelled, (await _cluster.JobAsync(id)).State);
     }
 
     [Fact]
     public async Task Drain_PreemptibleMovesAwayNonPreemptibleStays()
     {
-        var movable = await _cluster.SubmitAsync(Job("echo \"pid $$ attempt $LEPTON_ATTEMPT\"; exec sleep 1000") with { Preemptible = true, Name = "movable" });
+        // Each attempt's process is found on the host by a marker that includes the attempt (tasks have their own PID namespaces).
+        var marker = Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        var movable = await _cluster.SubmitAsync(Job($"echo \"attempt $LEPTON_ATTEMPT\"; exec sleep {marker}$LEPTON_ATTEMPT") with { Preemptible = true, Name = "movable" });
         var pinned = await _cluster.SubmitAsync(Job("exec sleep 1000") with { Name = "pinned" });
         var movableBefore = await _cluster.WaitForJobAsync(movable, j => j.State == JobState.Running, "the preemptible job runs");
         var pinnedBefore = await _cluster.WaitForJobAsync(pinned, j => j.State == JobState.Running, "the other job runs");
         string logs = "";
-        await _cluster.WaitAsync(async () => (logs = await _cluster.LogsAsync(movable)).Contains("attempt 0", StringComparison.Ordinal), "the first attempt prints its pid");
-        var firstPid = int.Parse(logs.Split(' ')[1], CultureInfo.InvariantCulture);
+        await _cluster.WaitAsync(async () => (logs = await _cluster.LogsAsync(movable)).Contains("attempt 0", StringComparison.Ordinal), "the first attempt starts");
+        await _cluster.WaitAsync(() => Task.FromResult(LocalCluster.ProcessesWithArgument(marker + "0").Count == 1), "the first attempt's process runs");
         var drained = new[] { movableBefore.Tasks[0].Node!, pinnedBefore.Tasks[0].Node! }.Distinct().ToList();
 
         foreach (var node in drained)
@@ -112,7 +113,7 @@ public sealed class AgentClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
         var moved = await _cluster.WaitForJobAsync(movable, j => j.State == JobState.Running && j.Tasks[0].Attempt > 0, "the preemptible job runs again elsewhere");
         Assert.DoesNotContain(moved.Tasks[0].Node, drained);
-        await _cluster.WaitAsync(() => Task.FromResult(!LocalCluster.IsAlive(firstPid)), "the first attempt's process is killed", 30);
+        await _cluster.WaitAsync(() => Task.FromResult(LocalCluster.ProcessesWithArgument(marker + "0").Count == 0), "the first attempt's process is killed", 30);
         var pinnedAfter = await _cluster.JobAsync(pinned);
         Assert.Equal(JobState.Running, pinnedAfter.State);
         Assert.Equal(pinnedBefore.Tasks[0].Node, pinnedAfter.Tasks[0].Node);

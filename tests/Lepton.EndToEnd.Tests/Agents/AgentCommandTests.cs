@@ -6,11 +6,13 @@ namespace Lepton.EndToEnd.Tests.Agents;
 public sealed class AgentCommandTests
 {
     [Theory]
-    [InlineData("agent --server http://127.0.0.1:9 --token t --declare disk=1Ti", "unknown resource 'disk'")]
-    [InlineData("agent --server http://127.0.0.1:9 --token t --declare gpus=2x", "needs a model name")]
-    [InlineData("agent --server http://127.0.0.1:9 --token t --labels zone", "--labels: 'zone' is not key=value")]
-    [InlineData("agent --server ftp://x --token t", "is not an http(s) URL")]
-    [InlineData("agent --server http://127.0.0.1:9 --token t --heartbeat-seconds 0", "--heartbeat-seconds")]
+    [InlineData("agent --server http://127.0.0.1:9 --declare disk=1Ti", "unknown resource 'disk'")]
+    [InlineData("agent --server http://127.0.0.1:9 --declare gpus=2x", "needs a model name")]
+    [InlineData("agent --server http://127.0.0.1:9 --labels zone", "--labels: 'zone' is not key=value")]
+    [InlineData("agent --server ftp://x", "is not an http(s) URL")]
+    [InlineData("agent --server http://127.0.0.1:9 --heartbeat-seconds 0", "--heartbeat-seconds")]
+    [InlineData("agent --server http://127.0.0.1:9 --token lt_visible", "--token is not accepted")]
+    [InlineData("agent --server http://127.0.0.1:9 --token-file /nonexistent/agent-token", "--token-file: cannot read /nonexistent/agent-token")]
     [InlineData("up --agents 0", "--agents must be between 1 and 64")]
     [InlineData("up --declare cpu=lots", "cpu 'lots'")]
     public async Task Run_BadOption_OneLineUsageErrorExit2(string arguments, string expected)
@@ -22,7 +24,36 @@ public sealed class AgentCommandTests
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static async Task<(int ExitCode, string Stderr)> RunAsync(string[] arguments)
+    [Fact]
+    public async Task Run_NoTokenAnywhere_SaysWhereToPutIt()
+    {
+        var (exitCode, stderr) = await RunAsync(["agent", "--server", "http://127.0.0.1:9"], token: null);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--token-file FILE (mode 0600) or set LEPTON_AGENT_TOKEN", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Run_TokenFileReadableByOthers_Refused()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "lepton-token-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllTextAsync(path, "lt_token\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        try
+        {
+            var (exitCode, stderr) = await RunAsync(["agent", "--server", "http://127.0.0.1:9", "--token-file", path], token: null);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"chmod 600 {path}", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Stderr)> RunAsync(string[] arguments, string? token = "t")
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -32,6 +63,8 @@ public sealed class AgentCommandTests
             WorkingDirectory = Path.GetTempPath(),
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lepton.dll"));
+        info.Environment["LEPTON_AGENT_TOKEN"] = token;
+        info.Environment.Remove("LEPTON_TOKEN");
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -37,31 +37,45 @@ public sealed class AgentRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AgentRestart_JobCancelledWhileAgentDead_LeftoverProcessKilled()
+    public async Task AgentKilled_RunningTask_NoProcessOfItSurvives()
     {
+        // Before tasks died with their agent, these two kept running while the server requeued the job elsewhere: two copies.
+        var marker = Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
         var id = await _cluster.SubmitAsync(new JobSubmission
         {
             Name = "orphan",
             Resources = new JobResources { CpuMilli = 500, MemoryMiB = 128 },
-            Command = ["/bin/sh", "-c", "sleep 1000 & echo $!; wait"],
+            Command = ["/bin/sh", "-c", $"sleep {marker} & setsid sleep {marker} & wait"],
         });
         var running = await _cluster.WaitForJobAsync(id, j => j.State == JobState.Running, "the job runs");
-        string logs = "";
-        await _cluster.WaitAsync(async () => (logs = await _cluster.LogsAsync(id)).Length > 0, "the task prints its child's pid");
-        var grandchild = int.Parse(logs.Trim(), CultureInfo.InvariantCulture);
-        var node = running.Tasks[0].Node!;
+        await _cluster.WaitAsync(() => Task.FromResult(LocalCluster.ProcessesWithArgument(marker).Count == 2), "both of the task's children run");
 
-        _cluster.KillAgent(node);
-        // Tasks run in their own sessions: a SIGKILLed agent leaves them behind, as a crashed agent would.
-        Assert.True(LocalCluster.IsAlive(grandchild));
-        using (var response = await _cluster.Tenant.PostAsync($"api/v1/jobs/{id}/cancel", null))
+        _cluster.KillAgent(running.Tasks[0].Node!);
+
+        await _cluster.WaitAsync(() => Task.FromResult(LocalCluster.ProcessesWithArgument(marker).Count == 0), "every process of the task is gone", 15);
+    }
+
+    [Fact]
+    public async Task AgentStoppedCleanly_RunningJob_HandedBackWithoutUsingARetry()
+    {
+        var id = await _cluster.SubmitAsync(new JobSubmission
         {
-            response.EnsureSuccessStatusCode();
-        }
+            Name = "long",
+            Resources = new JobResources { CpuMilli = 500, MemoryMiB = 128 },
+            Command = ["/bin/sh", "-c", "echo attempt $LEPTON_ATTEMPT; sleep 1000"],
+            MaxRetries = 0,
+        });
+        var first = await _cluster.WaitForJobAsync(id, j => j.State == JobState.Running, "the job runs");
+        var node = first.Tasks[0].Node!;
 
-        _cluster.RestartAgent(node);
+        _cluster.StopAgent(node);
 
-        await _cluster.WaitAsync(() => Task.FromResult(!LocalCluster.IsAlive(grandchild)), "the restarted agent kills the leftover", 30);
-        await _cluster.WaitAsync(async () => (await _cluster.NodesAsync()).All(n => n.State == "Ready"), "the agent is back");
+        // With no retries allowed, a retry charged for the stop would have failed the job; instead it moves on.
+        var moved = await _cluster.WaitForJobAsync(id, j => j.State == JobState.Running && j.Tasks[0].Node != node, "the job runs on the other node");
+        Assert.Equal(0, moved.Retries);
+        Assert.Equal(1, moved.Tasks[0].Attempt);
+        Assert.Contains(moved.Events, e => e.Type == "Released");
+        Assert.DoesNotContain(moved.Events, e => e.Type is "Retrying" or "Failed");
+        Assert.Equal("Down", (await _cluster.NodesAsync()).Single(n => n.Name == node).State);
     }
 }

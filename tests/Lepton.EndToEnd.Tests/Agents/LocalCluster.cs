@@ -93,8 +93,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Starts (or restarts, on the same work directory) an agent process.</summary>
-    public void StartAgent(string name, string declaration)
+    /// <summary>Starts (or restarts, on the same work directory) an agent process; <paramref name="extra"/> are more <c>lepton agent</c> options.</summary>
+    public void StartAgent(string name, string declaration, params string[] extra)
     {
         _declarations[name] = declaration;
         if (_agents.TryGetValue(name, out var previous))
@@ -108,16 +108,21 @@ internal sealed class LocalCluster : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "lepton.dll"), "agent", "--server", Url.ToString(), "--token", AgentToken,
+        string[] arguments =
+        [
+            Path.Combine(AppContext.BaseDirectory, "lepton.dll"), "agent", "--server", Url.ToString(),
             "--name", name, "--declare", declaration, "--no-gpu-detection", "--address", "127.0.0.1",
             "--heartbeat-seconds", Heartbeat.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--stop-grace-seconds", "2", "--price-per-hour", "2.5", "--idle-watts", "100", "--work-dir", Path.Combine(_directory, "agents", name),
-        })
+            .. extra,
+        ];
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
+
+        // The token travels in the environment, never on the command line where every process could read it.
+        info.Environment["LEPTON_AGENT_TOKEN"] = AgentToken;
 
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => Record(e.Data);
@@ -136,7 +141,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         await _server.StartAsync();
     }
 
-    /// <summary>Kills an agent process with SIGKILL (its tasks, in their own sessions, are left behind like on a lost machine).</summary>
+    /// <summary>Kills an agent process with SIGKILL, as a crash or the OOM killer would.</summary>
     public void KillAgent(string name)
     {
         _agents[name].Kill(entireProcessTree: false);
@@ -145,6 +150,39 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>The work directory of agent <paramref name="name"/> (its tasks, ledger and node credential).</summary>
     public string AgentWorkDirectory(string name) => Path.Combine(_directory, "agents", name);
+
+    /// <summary>Stops an agent cleanly with SIGTERM (as a service manager would) and waits until it has exited.</summary>
+    public void StopAgent(string name)
+    {
+        Signal(_agents[name].Id, 15);
+        Assert.True(_agents[name].WaitForExit(TimeSpan.FromSeconds(30)), $"agent {name} did not stop\n{AgentOutput}");
+    }
+
+    /// <summary>Live processes on this machine whose command line has <paramref name="argument"/> as one of its arguments.</summary>
+    /// <remarks>Tasks run in their own PID namespaces, so the pid a task prints means nothing here: tests mark them instead.</remarks>
+    public static List<int> ProcessesWithArgument(string argument)
+    {
+        var found = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0').Contains(argument) && IsAlive(pid))
+                    {
+                        found.Add(pid);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Gone while we looked.
+                }
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>Starts a killed agent again under the same name, declaration and work directory.</summary>
     public void RestartAgent(string name) => StartAgent(name, _declarations[name]);

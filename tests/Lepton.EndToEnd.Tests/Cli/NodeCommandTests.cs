@@ -28,6 +28,8 @@ public sealed class NodeCommandTests(LocalClusterFixture cluster)
         Assert.Contains("/2 V100M32", table.Stdout, StringComparison.Ordinal);
         var nodes = JsonSerializer.Deserialize<List<NodeView>>(json.Stdout, LeptonJson.Options)!;
         Assert.Contains(nodes, n => n.GpuModel == "A100" && n.Capacity.GpuMilli == 4000 && n.Capacity.CpuMilli == 8000);
+        Assert.All(nodes, n => Assert.Equal("namespaces", n.Isolation));
+        Assert.Contains("ISOLATION", table.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

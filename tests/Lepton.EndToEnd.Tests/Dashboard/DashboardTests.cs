@@ -64,10 +64,11 @@ public sealed class DashboardTests(LocalClusterFixture cluster, ITestOutputHelpe
         await page.FillAsync("#token", cluster.AdminToken);
         await page.ClickAsync("#gate-form button[type=submit]");
 
-        // Both agents' nodes appear, with one bar per GPU.
+        // Both agents' nodes appear, with one bar per GPU and how their tasks are isolated.
         foreach (var name in cluster.NodeNames)
         {
             await Assertions.Expect(page.Locator($"#nodes-body tr[data-node='{name}']")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator($"#nodes-body tr[data-node='{name}'] [data-isolation='namespaces']")).ToHaveTextAsync("isolated");
         }
 
         Assert.Equal(6, await page.Locator("#nodes-body .gpu-bar").CountAsync());
