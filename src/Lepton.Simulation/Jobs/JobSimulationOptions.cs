@@ -1,0 +1,17 @@
+using Lepton.Core.Queueing;
+using Lepton.Core.Resources;
+
+namespace Lepton.Simulation.Jobs;
+
+/// <summary>How a job simulation schedules: the planner's queue discipline, the seed, tenants' quotas.</summary>
+public sealed record JobSimulationOptions
+{
+    /// <summary>The queue discipline of the planner (as <c>lepton serve --queue</c>).</summary>
+    public QueueDiscipline Discipline { get; init; } = QueueDiscipline.Default;
+
+    /// <summary>Seed of the placement core's tie-break ranks and of the random policy; nothing else in a run is random.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Hard cap per tenant, as the server's tenant quotas; a tenant missing here is unlimited.</summary>
+    public IReadOnlyDictionary<string, ResourceVector> Quotas { get; init; } = new Dictionary<string, ResourceVector>();
+}
