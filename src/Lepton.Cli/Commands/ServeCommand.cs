@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Server;
 using Microsoft.Extensions.Hosting;
 
@@ -18,7 +19,12 @@ internal sealed class ServeCommand : ICliCommand
             Description = $"Placement policy ({string.Join(", ", PolicyRegistry.Names)}).",
             DefaultValueFactory = _ => LeptonServerOptions.DefaultPolicy,
         };
-        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy };
+        var queue = new Option<string>("--queue")
+        {
+            Description = $"Queue discipline ({string.Join(", ", QueueDiscipline.Names)}); as lepton simulate jobs --queue.",
+            DefaultValueFactory = _ => QueueDiscipline.Default.Name,
+        };
+        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policyName = parse.GetValue(policy)!;
@@ -27,11 +33,18 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliError($"unknown policy '{policyName}'; choose one of {string.Join(", ", PolicyRegistry.Names)}", 2);
             }
 
+            var queueName = parse.GetValue(queue)!;
+            if (!QueueDiscipline.TryParse(queueName, out _))
+            {
+                throw new CliError($"--queue: unknown queue discipline '{queueName}'; valid: {string.Join(", ", QueueDiscipline.Names)}", 2);
+            }
+
             var options = new LeptonServerOptions
             {
                 DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
                 Urls = parse.GetValue(urls)!,
                 Policy = policyName,
+                Queue = queueName,
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
@@ -45,7 +58,7 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliError($"cannot listen on {options.Urls}: {e.Message}");
             }
 
-            Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName})");
+            Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName}, queue {queueName})");
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         });

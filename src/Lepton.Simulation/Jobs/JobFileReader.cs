@@ -16,21 +16,27 @@ namespace Lepton.Simulation.Jobs;
 ///     cost: 10             # optional: the job's own cost, summed in the report
 ///     replicas: 1          # a gang: all replicas start together
 ///     priority: 5
+///     tenant: team-a       # optional: owner, for quotas and per-tenant metrics (default "default")
+///     deadline: 6h         # optional: completion-time objective from arrival (SLO misses are counted)
+///     estimate: 3h         # optional: the duration the scheduler is told (EASY backfill); default: the true one
 ///     resources: {cpu: 8, memory: 32Gi, gpu: 1}
 /// </code>
 /// <para>CSV: header <c>name,arrival,duration,cost,replicas,priority,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec</c>;
 /// only <c>name</c> and <c>duration</c> are required, <c>arrival</c> and <c>duration</c> take the same units as YAML,
 /// <c>gpu_milli</c> is per GPU (1..999 shares one GPU; empty or 0 with <c>num_gpu</c> &gt; 0 means whole GPUs) and
-/// <c>gpu_spec</c> lists allowed models separated by <c>|</c>.</para>
+/// <c>gpu_spec</c> lists allowed models separated by <c>|</c>; optional <c>tenant</c>, <c>deadline</c> and <c>estimate</c>
+/// columns are as in YAML.</para>
 /// <para>Job names must be unique. A bad value is a <see cref="TraceFormatException"/> naming file, line and field.</para>
 /// </remarks>
 public static class JobFileReader
 {
     private static readonly string[] JobKeys =
-        ["name", "arrival", "duration", "cost", "replicas", "priority", "preemptible", "resources", "nodeSelector", "command", "env", "maxRetries"];
+        ["name", "arrival", "duration", "cost", "replicas", "priority", "preemptible", "resources", "nodeSelector", "command", "env", "maxRetries",
+         "tenant", "deadline", "estimate"];
 
     private static readonly string[] CsvColumns =
-        ["name", "arrival", "duration", "cost", "replicas", "priority", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec"];
+        ["name", "arrival", "duration", "cost", "replicas", "priority", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec",
+         "tenant", "deadline", "estimate"];
 
     /// <summary>Reads the jobs in <paramref name="path"/>, in file order.</summary>
     /// <exception cref="TraceFormatException">The file is malformed.</exception>
@@ -72,7 +78,13 @@ public static class JobFileReader
                 Preemptible = yaml.GetBoolean("preemptible") ?? false,
                 NodeSelector = yaml.GetStringMap("nodeSelector"),
             });
-            jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line));
+            TimeSpan? Optional(string key) => yaml.GetString(key) is { } text ? Duration(text, () => yaml.Error(key, Problem(text))) : null;
+            jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line)
+            {
+                Tenant = yaml.GetString("tenant") is { Length: > 0 } tenant ? tenant : "default",
+                Deadline = Optional("deadline"),
+                DeclaredDuration = Optional("estimate"),
+            });
         }
 
         return jobs;
@@ -163,7 +175,12 @@ public static class JobFileReader
                 Time("duration", TimeSpan.Zero),
                 costColumn >= 0 && !csv.IsMissing(costColumn) ? csv.GetDouble(costColumn) : null,
                 Expand(template, (int)Integer("replicas", 1, 100_000, 1)),
-                csv.LineNumber));
+                csv.LineNumber)
+            {
+                Tenant = Column("tenant") is var tenantColumn && tenantColumn >= 0 && !csv.IsMissing(tenantColumn) ? csv.GetString(tenantColumn) : "default",
+                Deadline = Column("deadline") >= 0 && !csv.IsMissing(Column("deadline")) ? Time("deadline", TimeSpan.Zero) : null,
+                DeclaredDuration = Column("estimate") >= 0 && !csv.IsMissing(Column("estimate")) ? Time("estimate", TimeSpan.Zero) : null,
+            });
         }
 
         return jobs;

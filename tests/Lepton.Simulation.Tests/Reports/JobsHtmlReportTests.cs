@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Simulation.Jobs;
 using Lepton.Simulation.Reports;
 using Lepton.Simulation.Traces;
@@ -14,7 +15,7 @@ public sealed partial class JobsHtmlReportTests
         NodeFileReader.Read(SharedTraces.Example("jobs", "longest-first", "cluster.yaml")),
         JobFileReader.Read(SharedTraces.Example("jobs", "longest-first", "jobs.yaml")),
         PolicyRegistry.Get("bestfit"),
-        JobOrder.LongestFirst);
+        QueueDiscipline.Default.WithOrder(QueueOrder.LongestFirst));
 
     [Fact]
     public void RenderJson_Example_HeadlineMetrics()
