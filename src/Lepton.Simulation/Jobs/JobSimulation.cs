@@ -132,7 +132,8 @@ public static class JobSimulation
                     foreach (var index in queue)
                     {
                         var j = jobs[index];
-                        pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], j.Replicas, j.DeclaredDuration ?? Longest(j, models)));
+                        pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], j.Replicas,
+                            options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null));
                     }
 
                     var bound = new List<BoundJob>();
@@ -151,7 +152,8 @@ public static class JobSimulation
                         }
 
                         var end = j.DeclaredDuration is { } declared ? starts[index]!.Value + declared : expectedEnd[index];
-                        bound.Add(new BoundJob(index, j.Tenant, j.Priority, j.Preemptible, sequence[index], tasks, end > now ? end - now : TimeSpan.Zero));
+                        bound.Add(new BoundJob(index, j.Tenant, j.Priority, j.Preemptible, sequence[index], tasks,
+                            !options.DurationsKnown ? null : end > now ? end - now : TimeSpan.Zero));
                     }
 
                     // Sorted so that the planner sees the same input whatever the hash set's order.
