@@ -281,29 +281,34 @@ internal static class JobsSimulateCommand
         }
     }
 
+    /// <summary>The columns of the sweep table (the JSON and HTML report have every metric).</summary>
+    private static readonly (string Metric, string Header)[] SweepColumns =
+    [
+        ("gpuAllocationPct", "GPU alloc %"), ("fragmentationPct", "frag %"), ("meanCompletionHours", "JCT mean h"),
+        ("p99CompletionHours", "JCT p99 h"), ("meanQueueingHours", "wait mean h"), ("p99QueueingHours", "wait p99 h"),
+        ("meanSlowdown", "slowdown"), ("meanGangWaitHours", "gang wait h"), ("completed", "done"),
+    ];
+
     private static void PrintSweep(IReadOnlyList<JobSweepSummary> summaries, int seeds)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title(Invariant($"[bold]median over {seeds} seed(s)[/] [[95 % interval]]"))
-            .AddColumn("metric");
+        // Plain aligned text, one row per combination: a console table would wrap the numbers on a narrow terminal.
+        var rows = new List<string[]>();
+        rows.Add(["policy / queue", .. SweepColumns.Select(c => c.Header)]);
         foreach (var s in summaries)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(s.Policy + " / " + s.Queue)).RightAligned());
-        }
-
-        foreach (var name in JobSweep.MetricNames)
-        {
-            var row = new List<string> { name };
-            foreach (var s in summaries)
+            rows.Add([s.Policy + " / " + s.Queue, .. SweepColumns.Select(c =>
             {
-                var m = s.Metrics[name];
-                row.Add(m.High > m.Low ? Invariant($"{Num(m.Median)} [[{Num(m.Low)}, {Num(m.High)}]]") : Num(m.Median));
-            }
-
-            table.AddRow([.. row]);
+                var m = s.Metrics[c.Metric];
+                return m.High > m.Low ? Invariant($"{Num(m.Median)} [{Num(m.Low)}, {Num(m.High)}]") : Num(m.Median);
+            })]);
         }
 
-        AnsiConsole.Write(table);
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        Console.WriteLine(Invariant($"median over {seeds} seed(s) [95 % interval when the seeds differ]; every metric is in --json and --report"));
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
+        }
     }
 
     private static void Write(string path, string content)
