@@ -179,4 +179,20 @@ public sealed class QueueDisciplineTests
         Assert.Equal([0, 1], plan.Reservation.Placements.Select(p => p.Node).Order());
         Assert.Equal(before, Enumerable.Range(0, 2).Select(cluster.Allocated).ToArray());
     }
+
+    [Fact]
+    public void BuildApp_UnknownQueue_ArgumentErrorNamingTheChoices()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "lepton-queue-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var error = Assert.Throws<ArgumentException>(() => LeptonServer.BuildApp(new LeptonServerOptions { DataDir = dataDir, Urls = "http://127.0.0.1:0", Queue = "lifo" }));
+            Assert.Contains("'lifo'", error.Message, StringComparison.Ordinal);
+            Assert.Contains("easy", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
 }
