@@ -36,6 +36,11 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
     /// <summary>The queue discipline; <see cref="QueueDiscipline.Default"/> unless set.</summary>
     public QueueDiscipline Discipline { get; init; } = QueueDiscipline.Default;
 
+    /// <summary>Whether every waiting job gets a specific reason (which constraint ruled out how many nodes). A replay of
+    /// a long trace turns it off: explaining costs a scan of the nodes per waiting job per cycle, and only the jobs that
+    /// never start need a reason there. Jobs the discipline blocks are still told so.</summary>
+    public bool ExplainWaiting { get; init; } = true;
+
     /// <summary>Whether <see cref="Plan(ClusterState, IReadOnlyList{BoundJob}, IReadOnlyList{QueuedJob}, IReadOnlyDictionary{string, ResourceVector}, IReadOnlyDictionary{string, ResourceVector})"/>
     /// needs every bound job (with its remaining duration), not only the preemptible ones: true for EASY backfill.</summary>
     public bool NeedsAllBoundJobs => Discipline.Backfill == BackfillMode.Easy;
@@ -146,6 +151,12 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                     continue;
                 }
 
+                if (!ExplainWaiting)
+                {
+                    waiting[job.Id] = NotExplained;
+                    continue;
+                }
+
                 emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions);
                 var why = Explain(job, engine, emptyEngine);
                 waiting[job.Id] = why.Code is QueueReasonCodes.NeverFits || !FitsNow(engine, cluster, job, placements)
@@ -174,8 +185,17 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 continue;
             }
 
+            var mayLead = head is null && backfill != BackfillMode.Greedy;
+            if (!ExplainWaiting && !mayLead)
+            {
+                waiting[job.Id] = NotExplained;
+                continue;
+            }
+
             emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions);
-            var reason = Explain(job, engine, emptyEngine);
+            var reason = ExplainWaiting || !Probe(emptyEngine, emptyEngine.Cluster, job, placements)
+                ? Explain(job, engine, emptyEngine)
+                : NotExplained;
             if (head is null && backfill != BackfillMode.Greedy && reason.Code != QueueReasonCodes.NeverFits)
             {
                 head = job;
@@ -191,6 +211,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
         return new Plan(bindings, evictions, waiting, room?.Reservation);
     }
+
+    private static readonly QueueReason NotExplained = new(QueueReasonCodes.Unschedulable, "no room now (not explained: ExplainWaiting is off)", []);
 
     private static Comparison<QueuedJob> Comparison(QueueOrder order) => order switch
     {

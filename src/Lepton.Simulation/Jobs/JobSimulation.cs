@@ -45,10 +45,9 @@ public static class JobSimulation
         var state = new ClusterState(nodes);
         var allTasks = jobs.SelectMany(j => j.Replicas).ToList();
         var target = TargetWorkload.FromTasks(allTasks);
-        var planner = new QueuePlanner(policy, new PlacementOptions { Seed = options.Seed, TargetWorkload = target })
-        {
-            Discipline = options.Discipline,
-        };
+        var placementOptions = new PlacementOptions { Seed = options.Seed, TargetWorkload = target };
+        // Explaining every waiting job every pass would cost a node scan each; only the jobs that never start need one.
+        var planner = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline, ExplainWaiting = false };
         var fragmentation = new FragmentationTracker(state, target);
         var stranding = Stranding.Of(allTasks);
         string?[] models = [.. nodes.Select(n => n.GpuCount > 0 ? n.GpuModel : null).Distinct()];
@@ -205,6 +204,18 @@ public static class JobSimulation
                     break;
             }
         });
+
+        if (queue.Count > 0)
+        {
+            // Nothing runs any more: one explained cycle says why each job left can never start.
+            var explainer = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline };
+            var left = queue.Select(i => new QueuedJob(i, jobs[i].Tenant, jobs[i].Priority, sequence[i], jobs[i].Replicas)).ToList();
+            var final = explainer.Plan(new QueueSnapshot(nodes, [], left, options.Quotas));
+            foreach (var (id, reason) in final.Waiting)
+            {
+                reasons[id] = reason;
+            }
+        }
 
         var outcomes = new JobOutcome[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
