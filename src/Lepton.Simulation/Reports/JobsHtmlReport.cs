@@ -66,7 +66,8 @@ public static class JobsHtmlReport
                 Step("queued", "#ff7f0e", result, s => s.Queued),
             ],
         }.Render());
-        if (result.TotalGpus > 0)
+        // Drawn only when some GPU was ever fragmented or stranded; otherwise the metrics section says 0.
+        if (result.TotalGpus > 0 && result.Timeline.Any(s => s.FragmentedGpus > 0 || s.StrandedGpus > 0))
         {
             html.Append(new SvgLineChart
             {

@@ -56,6 +56,31 @@ public sealed partial class JobsHtmlReportTests
         Assert.Contains("89.3 %", dom, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_Example_MetricsTablePerGroup()
+    {
+        var html = JobsHtmlReport.Render(Example(), "cluster.yaml", "jobs.yaml");
+
+        Assert.Contains("<h2>Metrics</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("JCT (h) p99", html, StringComparison.Ordinal);
+        Assert.Contains("model A100", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenderSweep_TwoQueues_SideBySideWithIntervalsAndChartsPerCombination()
+    {
+        var nodes = NodeFileReader.Read(SharedTraces.Example("jobs", "longest-first", "cluster.yaml"));
+        var jobs = JobFileReader.Read(SharedTraces.Example("jobs", "longest-first", "jobs.yaml"));
+        var runs = JobSweep.Run(nodes, jobs, [PolicyRegistry.Get("random")], [QueueDiscipline.PriorityBackfill, QueueDiscipline.Fifo], [1, 2], maxParallelism: 1);
+
+        var html = JobsSweepHtmlReport.Render(runs, JobSweep.Summarise(runs), "cluster.yaml", "jobs.yaml");
+
+        Assert.Contains("random / priority-backfill", html, StringComparison.Ordinal);
+        Assert.Contains("random / fifo", html, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Matches(html, "<svg[^>]*class=\"chart").Count);
+        Assert.Contains("meanGangWaitHours", html, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("data-rendered-series=\"(\\d+)\"")]
     private static partial Regex RenderedSeries();
 
