@@ -26,10 +26,15 @@ namespace Lepton.Core.Queueing;
 /// Because a victim is always strictly less important than the job it makes room for, no two jobs can evict each
 /// other: there are no eviction loops. A non-preemptible job is never a victim. A victim is evicted whole (all its
 /// replicas), so a gang never runs partially. Jobs behind an EASY reservation do not preempt.</para>
-/// <para>Pure: no I/O and no clock (durations are relative to the cycle). The same input gives the same plan.</para>
+/// <para>Pure: no I/O and no clock (durations are relative to the cycle). The same input gives the same plan. One
+/// planner serves one scheduling loop (it keeps the placement engine between cycles on the same cluster object), so it
+/// is not for concurrent use.</para>
 /// </remarks>
 public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions options)
 {
+    private PlacementEngine? _engine;
+    private EmptyEngine? _empty;
+
     /// <summary>Most victims tried for one job; bounds the cost of a cycle on a huge cluster.</summary>
     public int MaxVictimsPerJob { get; init; } = 256;
 
@@ -92,7 +97,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
 
         var cycleOptions = OptionsFor(pendingJobs, victims);
-        var engine = new PlacementEngine(cluster, policy, cycleOptions);
+        var engine = EngineFor(cluster, cycleOptions);
         var pending = new List<QueuedJob>(pendingJobs);
         pending.Sort(Comparison(Discipline.Order));
         var backfill = Discipline.Backfill;
@@ -157,7 +162,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                     continue;
                 }
 
-                emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions);
+                emptyEngine ??= EmptyEngineFor(cluster, cycleOptions);
                 var why = Explain(job, engine, emptyEngine);
                 waiting[job.Id] = why.Code is QueueReasonCodes.NeverFits || !FitsNow(engine, cluster, job, placements)
                     ? why
@@ -192,7 +197,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 continue;
             }
 
-            emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions);
+            emptyEngine ??= EmptyEngineFor(cluster, cycleOptions);
             var reason = ExplainWaiting || !Probe(emptyEngine, emptyEngine.Cluster, job, placements)
                 ? Explain(job, engine, emptyEngine)
                 : NotExplained;
@@ -377,8 +382,44 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
     }
 
+    /// <summary>A cached engine on the empty copy of <see cref="Source"/>, valid while the same nodes are Down.</summary>
+    private sealed record EmptyEngine(ClusterState Source, bool[] Down, PlacementEngine Engine);
+
     /// <summary>A job holding resources during a cycle (bound before it or this cycle), for EASY's reservation.</summary>
     private sealed record Holding(long JobId, IReadOnlyList<TaskRequest> Requests, IReadOnlyList<NodePlacement> Placements, TimeSpan? Remaining);
+
+    /// <summary>The placement engine for a cycle on <paramref name="cluster"/>: the previous cycle's when it ran on the same
+    /// cluster object with the same options (a simulator's or the server's long-lived cluster), so that its caches and
+    /// the FGD model survive between cycles; its caches follow node versions, so changes made in between are seen.</summary>
+    private PlacementEngine EngineFor(ClusterState cluster, PlacementOptions cycleOptions)
+    {
+        if (_engine is null || !ReferenceEquals(_engine.Cluster, cluster) || !ReferenceEquals(_engine.Options, cycleOptions))
+        {
+            _engine = new PlacementEngine(cluster, policy, cycleOptions);
+        }
+
+        return _engine;
+    }
+
+    /// <summary>An engine on the cluster with nothing allocated (for "never fits" reasons), kept while the cluster object,
+    /// the options and which nodes are Down stay the same.</summary>
+    private PlacementEngine EmptyEngineFor(ClusterState cluster, PlacementOptions cycleOptions)
+    {
+        var down = new bool[cluster.NodeCount];
+        for (var i = 0; i < down.Length; i++)
+        {
+            down[i] = cluster.StateOf(i) == NodeState.Down;
+        }
+
+        if (_empty is not { } cached || !ReferenceEquals(cached.Source, cluster) || !ReferenceEquals(cached.Engine.Options, cycleOptions)
+            || !cached.Down.AsSpan().SequenceEqual(down))
+        {
+            cached = new EmptyEngine(cluster, down, new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions));
+            _empty = cached;
+        }
+
+        return cached.Engine;
+    }
 
     /// <summary>The options for one cycle: the configured ones, plus a target workload when the policy needs one and none was configured.</summary>
     /// <remarks>FGD scores fragmentation against a target workload (its typical tasks). A live server has no trace to
