@@ -54,7 +54,10 @@ public static class LeptonServer
         builder.Services.AddSingleton(sp => new JobOperations(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new NodeOperations(sp.GetRequiredService<ControlPlane>(), options.HeartbeatInterval, options.HeartbeatTimeout));
         builder.Services.AddSingleton<SchedulingMetrics>();
-        builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()));
+        var queue = options.Queue is null ? QueueDiscipline.Default
+            : QueueDiscipline.TryParse(options.Queue, out var named) ? named
+            : throw new ArgumentException($"unknown queue discipline '{options.Queue}'; valid: {string.Join(", ", QueueDiscipline.Names)}", nameof(options));
+        builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()) { Discipline = queue });
         builder.Services.AddSingleton(sp => new SchedulerLoop(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>(),
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));

@@ -15,6 +15,10 @@ public sealed record LeptonServerOptions
     /// <summary>Placement policy name (see <c>lepton policies</c>); null for the core's default.</summary>
     public string? Policy { get; init; }
 
+    /// <summary>Queue discipline of the planner (<c>fifo</c>, <c>priority</c>, <c>priority-backfill</c>, <c>easy</c>); null
+    /// for the default, priority with greedy backfill.</summary>
+    public string? Queue { get; init; }
+
     /// <summary>How often agents should heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -30,6 +30,10 @@ public sealed class SimulateCommandTests : IDisposable
         { ["simulate", "openb", "--policy", "bestfit,nope", "--seeds", "42"], ["--policy", "'nope'", .. PolicyRegistry.Names] },
         { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--policy", "nope"], ["--policy", "'nope'", .. PolicyRegistry.Names] },
         { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--order", "nope"], ["--order", "'nope'", "fifo", "longest-first"] },
+        { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--queue", "easy,lifo"], ["--queue", "'lifo'", "fifo", "priority-backfill", "easy"] },
+        { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--window", "5h-2h"], ["--window", "'5h-2h'"] },
+        { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--quota", "team"], ["--quota", "'team'"] },
+        { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--seeds", "x"], ["--seeds"] },
         { ["simulate", "openb", "--trace", "nope", "--policy", "bestfit", "--seeds", "42"], ["--trace", "'nope'", .. OpenbWorkloadNames()] },
         { ["simulate", "openb", "--policy", "bestfit", "--seeds", "51-42"], ["--seeds", "'51-42'"] },
         { ["simulate", "openb", "--policy", "bestfit", "--seeds", "1-200000"], ["--seeds", "'1-200000'"] },
@@ -91,6 +95,45 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(7, jobs.Max(j => j.Finish), 9);
         Assert.All(jobs, j => Assert.True(jobs.Count(o => o.Start <= j.Start && j.Start < o.Finish) <= 4, $"more than 4 jobs run at {j.Start} h"));
         Assert.Contains("89.3 %", run.Stdout);
+    }
+
+    [Fact]
+    public void Jobs_TwoPoliciesTwoQueuesTwoSeeds_SweepJsonAndReportCompareThem()
+    {
+        var jsonPath = Path.Combine(_dir, "sweep.json");
+        var reportPath = Path.Combine(_dir, "sweep.html");
+
+        var run = LeptonProcess.Run("simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.csv",
+            "--policy", "bestfit,random", "--queue", "priority-backfill,easy", "--seeds", "1-2", "--window", "1h-5h", "--json", jsonPath, "--report", reportPath);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        var runs = json.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(8, runs.Count);
+        Assert.All(runs, r => Assert.Equal(1, r.GetProperty("metrics").GetProperty("windowStartHours").GetDouble()));
+        var summary = json.RootElement.GetProperty("summary").EnumerateArray().ToList();
+        Assert.Equal(["bestfit/priority-backfill", "bestfit/easy", "random/priority-backfill", "random/easy"],
+            summary.Select(s => $"{s.GetProperty("policy").GetString()}/{s.GetProperty("queue").GetString()}"));
+        var makespan = summary[0].GetProperty("metrics").GetProperty("makespanHours");
+        Assert.True(makespan.GetProperty("low95").GetDouble() <= makespan.GetProperty("median").GetDouble());
+        var html = File.ReadAllText(reportPath);
+        Assert.Contains("random / easy", html, StringComparison.Ordinal);
+        Assert.Contains("gang wait", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("random / easy", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Jobs_OneRun_PrintsPercentilesAndWritesMetrics()
+    {
+        var jsonPath = Path.Combine(_dir, "one.json");
+
+        var run = LeptonProcess.Run("simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--queue", "easy", "--json", jsonPath);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("completion time p50 / p90 / p99", run.Stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        Assert.Equal("easy", json.RootElement.GetProperty("queue").GetString());
+        Assert.Equal(10, json.RootElement.GetProperty("metrics").GetProperty("overall").GetProperty("completionHours").GetProperty("count").GetInt32());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,11 @@ internal sealed class ServeCommand : ICliCommand
             Description = $"Placement policy ({string.Join(", ", PolicyRegistry.Names)}).",
             DefaultValueFactory = _ => LeptonServerOptions.DefaultPolicy,
         };
+        var queue = new Option<string>("--queue")
+        {
+            Description = $"Queue discipline ({string.Join(", ", QueueDiscipline.Names)}); as lepton simulate jobs --queue.",
+            DefaultValueFactory = _ => QueueDiscipline.Default.Name,
+        };
         var logCap = new Option<long>("--log-cap-mib")
         {
             Description = "Most output kept per task attempt, in MiB; later lines are dropped after a marker line.",
@@ -33,13 +39,19 @@ internal sealed class ServeCommand : ICliCommand
         {
             Description = "Issue a new admin token, save it to DATA_DIR/admin-token and print it (for when the file was lost).",
         };
-        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, logCap, logRetention, resetAdmin };
+        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policyName = parse.GetValue(policy)!;
             if (!PolicyRegistry.TryGet(policyName, out _))
             {
                 throw new CliError($"unknown policy '{policyName}'; choose one of {string.Join(", ", PolicyRegistry.Names)}", 2);
+            }
+
+            var queueName = parse.GetValue(queue)!;
+            if (!QueueDiscipline.TryParse(queueName, out _))
+            {
+                throw new CliError($"--queue: unknown queue discipline '{queueName}'; valid: {string.Join(", ", QueueDiscipline.Names)}", 2);
             }
 
             var capMiB = parse.GetValue(logCap);
@@ -62,6 +74,7 @@ internal sealed class ServeCommand : ICliCommand
                 DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
                 Urls = parse.GetValue(urls)!,
                 Policy = policyName,
+                Queue = queueName,
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
@@ -85,7 +98,7 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliError($"cannot listen on {options.Urls}: {e.Message}");
             }
 
-            Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName})");
+            Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName}, queue {queueName})");
             await app.WaitForShutdownAsync(cancellationToken);
             if (LeptonServer.FatalError(app) is { } fatal)
             {

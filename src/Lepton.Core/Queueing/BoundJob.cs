@@ -10,7 +10,9 @@ namespace Lepton.Core.Queueing;
 /// <param name="Preemptible">Whether a more important job may evict it.</param>
 /// <param name="Sequence">Arrival order; among equal victims the latest arrival is evicted first.</param>
 /// <param name="Tasks">The bound replicas.</param>
-public sealed record BoundJob(long Id, string Tenant, int Priority, bool Preemptible, long Sequence, IReadOnlyList<BoundTask> Tasks);
+/// <param name="Remaining">How long until it ends (declared or estimated); null when unknown. EASY backfill computes the
+/// head job's reservation from these.</param>
+public sealed record BoundJob(long Id, string Tenant, int Priority, bool Preemptible, long Sequence, IReadOnlyList<BoundTask> Tasks, TimeSpan? Remaining = null);
 
 /// <summary>One bound replica: its request and where it sits.</summary>
 public readonly record struct BoundTask(TaskRequest Request, NodePlacement Placement);

@@ -4,4 +4,6 @@ namespace Lepton.Core.Queueing;
 /// <param name="Bindings">Jobs placed this cycle, in placement order.</param>
 /// <param name="Evictions">Bound jobs to evict (back to Pending) so that a more important job fits.</param>
 /// <param name="Waiting">A current reason for every pending job not bound, by job id.</param>
-public sealed record Plan(IReadOnlyList<Binding> Bindings, IReadOnlyList<Eviction> Evictions, IReadOnlyDictionary<long, QueueReason> Waiting);
+/// <param name="Reservation">The head job's reservation under EASY backfill; null otherwise or when nothing is blocked.</param>
+public sealed record Plan(IReadOnlyList<Binding> Bindings, IReadOnlyList<Eviction> Evictions, IReadOnlyDictionary<long, QueueReason> Waiting,
+    Reservation? Reservation = null);

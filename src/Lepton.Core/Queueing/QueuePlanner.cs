@@ -6,10 +6,18 @@ using Lepton.Core.Workloads;
 namespace Lepton.Core.Queueing;
 
 /// <summary>One scheduling cycle: orders the queue, applies quotas, places gangs all or nothing through the placement
-/// core, plans preemptions, and gives every job left waiting a specific reason.</summary>
+/// core, plans preemptions, applies the queue discipline (strict, greedy or EASY backfill), and gives every job left
+/// waiting a specific reason.</summary>
 /// <remarks>
-/// <para>Order: priority descending, then arrival (<see cref="QueuedJob.Sequence"/>) ascending. The cycle is greedy: a job
-/// that cannot be placed does not block less important jobs that can (backfill).</para>
+/// <para>Order and backfill come from <see cref="Discipline"/>. The default (<see cref="QueueDiscipline.PriorityBackfill"/>)
+/// orders by priority descending, then arrival (<see cref="QueuedJob.Sequence"/>) ascending, and is greedy: a job that
+/// cannot be placed does not block later jobs that can. Under a strict discipline (<see cref="BackfillMode.None"/>) the
+/// first job that cannot start (the head) holds every later one back (reason <see cref="QueueReasonCodes.Blocked"/>).
+/// Under EASY backfill the head gets a <see cref="Reservation"/>: the running jobs (and those bound this cycle) are
+/// released in order of their remaining duration until the head fits; that instant and placement are reserved, and a
+/// later job starts only if it ends by then or uses only room the reservation leaves free (see
+/// <see cref="ReservationRoom"/>). Jobs that can never fit on the cluster, or that wait for quota, never become the
+/// head.</para>
 /// <para>Quota is a hard cap: a job is skipped when its tenant's bound usage plus the job's whole request would pass the
 /// tenant's quota in any resource.</para>
 /// <para>Preemption: when a job does not fit, bound jobs that are preemptible and strictly less important are released
@@ -17,13 +25,30 @@ namespace Lepton.Core.Queueing;
 /// is put back if the job still fits without evicting it. The result is a minimal set (no victim can be spared).
 /// Because a victim is always strictly less important than the job it makes room for, no two jobs can evict each
 /// other: there are no eviction loops. A non-preemptible job is never a victim. A victim is evicted whole (all its
-/// replicas), so a gang never runs partially.</para>
-/// <para>Pure: no I/O and no clock. The same input gives the same plan.</para>
+/// replicas), so a gang never runs partially. Jobs behind an EASY reservation do not preempt.</para>
+/// <para>Pure: no I/O and no clock (durations are relative to the cycle). The same input gives the same plan. One
+/// planner serves one scheduling loop (it keeps the placement engine between cycles on the same cluster object), so it
+/// is not for concurrent use.</para>
 /// </remarks>
 public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions options)
 {
+    private PlacementEngine? _engine;
+    private EmptyEngine? _empty;
+
     /// <summary>Most victims tried for one job; bounds the cost of a cycle on a huge cluster.</summary>
     public int MaxVictimsPerJob { get; init; } = 256;
+
+    /// <summary>The queue discipline; <see cref="QueueDiscipline.Default"/> unless set.</summary>
+    public QueueDiscipline Discipline { get; init; } = QueueDiscipline.Default;
+
+    /// <summary>Whether every waiting job gets a specific reason (which constraint ruled out how many nodes). A replay of
+    /// a long trace turns it off: explaining costs a scan of the nodes per waiting job per cycle, and only the jobs that
+    /// never start need a reason there. Jobs the discipline blocks are still told so.</summary>
+    public bool ExplainWaiting { get; init; } = true;
+
+    /// <summary>Whether <see cref="Plan(ClusterState, IReadOnlyList{BoundJob}, IReadOnlyList{QueuedJob}, IReadOnlyDictionary{string, ResourceVector}, IReadOnlyDictionary{string, ResourceVector})"/>
+    /// needs every bound job (with its remaining duration), not only the preemptible ones: true for EASY backfill.</summary>
+    public bool NeedsAllBoundJobs => Discipline.Backfill == BackfillMode.Easy;
 
     /// <summary>Computes the plan for <paramref name="snapshot"/>.</summary>
     public Plan Plan(QueueSnapshot snapshot)
@@ -31,7 +56,6 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         ArgumentNullException.ThrowIfNull(snapshot);
         var cluster = new ClusterState(snapshot.Nodes);
         var usage = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
-        var victims = new List<BoundJob>();
         foreach (var job in snapshot.Bound)
         {
             foreach (var task in job.Tasks)
@@ -40,36 +64,44 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             }
 
             usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + Total(job.Tasks);
+        }
+
+        return Plan(cluster, snapshot.Bound, snapshot.Pending, snapshot.Quotas, usage);
+    }
+
+    /// <summary>Computes a plan on a cluster that already holds every bound task (a long-lived mirror, so that a cycle
+    /// does not rebuild the cluster), committing the plan's bindings and evictions into <paramref name="cluster"/>.</summary>
+    /// <param name="cluster">Current allocations; changed in place to the state after the plan.</param>
+    /// <param name="bound">Bound jobs: at least every preemptible one (the only possible victims); under EASY backfill
+    /// every one, with <see cref="BoundJob.Remaining"/> (see <see cref="NeedsAllBoundJobs"/>). A bound job missing here
+    /// is taken to run for ever.</param>
+    /// <param name="pendingJobs">Jobs waiting, in any order.</param>
+    /// <param name="quotas">Hard cap per tenant; a tenant missing here is unlimited.</param>
+    /// <param name="tenantUsage">What each tenant's bound tasks hold now (not changed).</param>
+    public Plan Plan(ClusterState cluster, IReadOnlyList<BoundJob> bound, IReadOnlyList<QueuedJob> pendingJobs,
+        IReadOnlyDictionary<string, ResourceVector> quotas, IReadOnlyDictionary<string, ResourceVector> tenantUsage)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(bound);
+        ArgumentNullException.ThrowIfNull(pendingJobs);
+        ArgumentNullException.ThrowIfNull(quotas);
+        ArgumentNullException.ThrowIfNull(tenantUsage);
+        var usage = new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
+        var victims = new List<BoundJob>(bound.Count);
+        foreach (var job in bound)
+        {
             if (job.Preemptible)
             {
                 victims.Add(job);
             }
         }
 
-        return Plan(cluster, victims, snapshot.Pending, snapshot.Quotas, usage);
-    }
-
-    /// <summary>Computes a plan on a cluster that already holds every bound task (a long-lived mirror, so that a cycle
-    /// does not rebuild the cluster), committing the plan's bindings and evictions into <paramref name="cluster"/>.</summary>
-    /// <param name="cluster">Current allocations; changed in place to the state after the plan.</param>
-    /// <param name="preemptible">Bound jobs that are preemptible (the only possible victims).</param>
-    /// <param name="pendingJobs">Jobs waiting, in any order.</param>
-    /// <param name="quotas">Hard cap per tenant; a tenant missing here is unlimited.</param>
-    /// <param name="tenantUsage">What each tenant's bound tasks hold now (not changed).</param>
-    public Plan Plan(ClusterState cluster, IReadOnlyList<BoundJob> preemptible, IReadOnlyList<QueuedJob> pendingJobs,
-        IReadOnlyDictionary<string, ResourceVector> quotas, IReadOnlyDictionary<string, ResourceVector> tenantUsage)
-    {
-        ArgumentNullException.ThrowIfNull(cluster);
-        ArgumentNullException.ThrowIfNull(preemptible);
-        ArgumentNullException.ThrowIfNull(pendingJobs);
-        ArgumentNullException.ThrowIfNull(quotas);
-        ArgumentNullException.ThrowIfNull(tenantUsage);
-        var usage = new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
-        var cycleOptions = OptionsFor(pendingJobs, preemptible);
-        var engine = new PlacementEngine(cluster, policy, cycleOptions);
-        var victims = new List<BoundJob>(preemptible);
+        var cycleOptions = OptionsFor(pendingJobs, victims);
+        var engine = EngineFor(cluster, cycleOptions);
         var pending = new List<QueuedJob>(pendingJobs);
-        pending.Sort(static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Sequence.CompareTo(b.Sequence));
+        pending.Sort(Comparison(Discipline.Order));
+        var backfill = Discipline.Backfill;
+        var holdings = backfill == BackfillMode.Easy ? Holdings(bound) : null;
 
         var bindings = new List<Binding>();
         var evictions = new List<Eviction>();
@@ -81,6 +113,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
 
         PlacementEngine? emptyEngine = null;
+        QueuedJob? head = null;
+        ReservationRoom? room = null;
         foreach (var job in pending)
         {
             if (job.Replicas.Count == 0)
@@ -103,20 +137,288 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 continue;
             }
 
+            if (head is not null && backfill == BackfillMode.None)
+            {
+                waiting[job.Id] = new QueueReason(QueueReasonCodes.Blocked,
+                    $"queued behind job {head.Id}, which cannot start yet (queue '{Discipline.Name}' does not backfill)", []);
+                continue;
+            }
+
             var placements = new NodePlacement[job.Replicas.Count];
+            if (room is not null)
+            {
+                // Behind an EASY reservation: start only what cannot delay it.
+                if (TryBackfill(job, engine, cluster, room, placements))
+                {
+                    usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + total;
+                    bindings.Add(new Binding(job.Id, placements));
+                    holdings!.Add(new Holding(job.Id, job.Replicas, placements, job.Duration));
+                    continue;
+                }
+
+                if (!ExplainWaiting)
+                {
+                    waiting[job.Id] = NotExplained;
+                    continue;
+                }
+
+                emptyEngine ??= EmptyEngineFor(cluster, cycleOptions);
+                var why = Explain(job, engine, emptyEngine);
+                waiting[job.Id] = why.Code is QueueReasonCodes.NeverFits || !FitsNow(engine, cluster, job, placements)
+                    ? why
+                    : new QueueReason(QueueReasonCodes.Blocked, $"it fits now but would delay job {room.Reservation.JobId}, which holds the "
+                        + $"reservation ({When(room.Reservation)}; queue '{Discipline.Name}')", []);
+                continue;
+            }
+
             // TryPlaceGang commits on success, and so does a successful TryPreempt.
+            var evicted = evictions.Count;
             if (engine.TryPlaceGang(job.Replicas, placements) || TryPreempt(job, engine, cluster, victims, usage, evictions, placements))
             {
                 usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + total;
                 bindings.Add(new Binding(job.Id, placements));
+                if (holdings is not null)
+                {
+                    for (var e = evicted; e < evictions.Count; e++)
+                    {
+                        holdings.RemoveAll(h => h.JobId == evictions[e].JobId);
+                    }
+
+                    holdings.Add(new Holding(job.Id, job.Replicas, placements, job.Duration));
+                }
+
                 continue;
             }
 
-            emptyEngine ??= new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions);
-            waiting[job.Id] = Explain(job, engine, emptyEngine);
+            var mayLead = head is null && backfill != BackfillMode.Greedy;
+            if (!ExplainWaiting && !mayLead)
+            {
+                waiting[job.Id] = NotExplained;
+                continue;
+            }
+
+            emptyEngine ??= EmptyEngineFor(cluster, cycleOptions);
+            var reason = ExplainWaiting || !Probe(emptyEngine, emptyEngine.Cluster, job, placements)
+                ? Explain(job, engine, emptyEngine)
+                : NotExplained;
+            if (head is null && backfill != BackfillMode.Greedy && reason.Code != QueueReasonCodes.NeverFits)
+            {
+                head = job;
+                if (holdings is not null && Reserve(job, engine, cluster, holdings) is { } reserved)
+                {
+                    room = reserved;
+                    reason = reason with { Message = $"{reason.Message}; reserved: {When(reserved.Reservation)}" };
+                }
+            }
+
+            waiting[job.Id] = reason;
         }
 
-        return new Plan(bindings, evictions, waiting);
+        return new Plan(bindings, evictions, waiting, room?.Reservation);
+    }
+
+    private static readonly QueueReason NotExplained = new(QueueReasonCodes.Unschedulable, "no room now (not explained: ExplainWaiting is off)", []);
+
+    private static Comparison<QueuedJob> Comparison(QueueOrder order) => order switch
+    {
+        QueueOrder.Priority => static (a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Sequence.CompareTo(b.Sequence),
+        QueueOrder.Arrival => static (a, b) => a.Sequence.CompareTo(b.Sequence),
+        QueueOrder.LongestFirst => static (a, b) => ByDuration(a, b, longestFirst: true),
+        QueueOrder.ShortestFirst => static (a, b) => ByDuration(a, b, longestFirst: false),
+        _ => throw new ArgumentOutOfRangeException(nameof(order), order, "unknown queue order"),
+    };
+
+    private static int ByDuration(QueuedJob a, QueuedJob b, bool longestFirst)
+    {
+        // Unknown durations go last either way: the order means nothing for them.
+        if (a.Duration is { } x && b.Duration is { } y)
+        {
+            var c = longestFirst ? y.CompareTo(x) : x.CompareTo(y);
+            return c != 0 ? c : a.Sequence.CompareTo(b.Sequence);
+        }
+
+        return a.Duration is not null ? -1 : b.Duration is not null ? 1 : a.Sequence.CompareTo(b.Sequence);
+    }
+
+    private static string When(Reservation reservation) => reservation.StartsIn is { } t
+        ? $"expected to start in {FormatSpan(t)}, when running jobs end"
+        : "expected to start when running jobs without a declared duration end";
+
+    private static string FormatSpan(TimeSpan t) => t.TotalHours >= 1
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.TotalHours:0.##} h")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.TotalMinutes:0.#} min");
+
+    /// <summary>Places a job behind the reservation if it cannot delay it: first where the policy likes best; if that
+    /// would eat the reserved room, again with the reserved nodes out of reach.</summary>
+    private static bool TryBackfill(QueuedJob job, PlacementEngine engine, ClusterState cluster, ReservationRoom room, NodePlacement[] placements)
+    {
+        if (!engine.TryPlaceGang(job.Replicas, placements))
+        {
+            return false;
+        }
+
+        if (room.Admit(job.Replicas, job.Duration, placements))
+        {
+            return true;
+        }
+
+        Undo(cluster, job, placements);
+        var fenced = new List<int>();
+        foreach (var node in room.Nodes)
+        {
+            if (cluster.StateOf(node) == NodeState.Ready)
+            {
+                cluster.SetState(node, NodeState.Draining);
+                fenced.Add(node);
+            }
+        }
+
+        var placed = engine.TryPlaceGang(job.Replicas, placements);
+        foreach (var node in fenced)
+        {
+            cluster.SetState(node, NodeState.Ready);
+        }
+
+        if (placed && !room.Admit(job.Replicas, job.Duration, placements))
+        {
+            Undo(cluster, job, placements);
+            placed = false;
+        }
+
+        return placed;
+    }
+
+    private static bool FitsNow(PlacementEngine engine, ClusterState cluster, QueuedJob job, NodePlacement[] placements) =>
+        Probe(engine, cluster, job, placements);
+
+    /// <summary>EASY's reservation for <paramref name="head"/>: release what holds resources in order of remaining
+    /// duration until the head fits; the cluster is left as it was.</summary>
+    /// <returns>Null when the head does not fit even once every listed job has ended.</returns>
+    private static ReservationRoom? Reserve(QueuedJob head, PlacementEngine engine, ClusterState cluster, List<Holding> holdings)
+    {
+        var order = new List<Holding>(holdings);
+        // Unknown remaining durations last; ties by job id so that the plan is deterministic.
+        order.Sort(static (a, b) => a.Remaining is { } x && b.Remaining is { } y
+            ? (x != y ? x.CompareTo(y) : a.JobId.CompareTo(b.JobId))
+            : a.Remaining is not null ? -1 : b.Remaining is not null ? 1 : a.JobId.CompareTo(b.JobId));
+
+        // A cheap necessary condition before each probe: the cluster-wide free CPU, memory and GPU cover the gang.
+        var need = Total(head.Replicas);
+        var free = cluster.TotalCapacity - cluster.TotalAllocated;
+        var placements = new NodePlacement[head.Replicas.Count];
+        var released = 0;
+        var fits = false;
+        TimeSpan? startsIn = null;
+        while (released < order.Count)
+        {
+            var remaining = order[released].Remaining;
+            while (released < order.Count && order[released].Remaining == remaining)
+            {
+                Release(cluster, order[released]);
+                free += Total(order[released].Requests);
+                released++;
+            }
+
+            if (free.CpuMilli >= need.CpuMilli && free.MemoryMiB >= need.MemoryMiB && free.GpuMilli >= need.GpuMilli
+                && Probe(engine, cluster, head, placements))
+            {
+                fits = true;
+                startsIn = remaining;
+                break;
+            }
+        }
+
+        ReservationRoom? room = null;
+        if (fits && engine.TryPlaceGang(head.Replicas, placements))
+        {
+            room = ReservationRoom.Capture(cluster, new Reservation(head.Id, startsIn, [.. placements]));
+            Undo(cluster, head, placements);
+        }
+
+        for (var i = released - 1; i >= 0; i--)
+        {
+            var h = order[i];
+            for (var r = 0; r < h.Requests.Count; r++)
+            {
+                cluster.Allocate(h.Placements[r].Node, h.Requests[r], h.Placements[r].Gpus);
+            }
+        }
+
+        return room;
+    }
+
+    private static List<Holding> Holdings(IReadOnlyList<BoundJob> bound)
+    {
+        var result = new List<Holding>(bound.Count);
+        foreach (var job in bound)
+        {
+            var requests = new TaskRequest[job.Tasks.Count];
+            var placements = new NodePlacement[job.Tasks.Count];
+            for (var i = 0; i < job.Tasks.Count; i++)
+            {
+                requests[i] = job.Tasks[i].Request;
+                placements[i] = job.Tasks[i].Placement;
+            }
+
+            result.Add(new Holding(job.Id, requests, placements, job.Remaining));
+        }
+
+        return result;
+    }
+
+    private static void Release(ClusterState cluster, Holding holding)
+    {
+        for (var r = 0; r < holding.Requests.Count; r++)
+        {
+            cluster.Release(holding.Placements[r].Node, holding.Requests[r], holding.Placements[r].Gpus);
+        }
+    }
+
+    private static void Undo(ClusterState cluster, QueuedJob job, NodePlacement[] placements)
+    {
+        for (var i = job.Replicas.Count - 1; i >= 0; i--)
+        {
+            cluster.Release(placements[i].Node, job.Replicas[i], placements[i].Gpus);
+        }
+    }
+
+    /// <summary>A cached engine on the empty copy of <see cref="Source"/>, valid while the same nodes are Down.</summary>
+    private sealed record EmptyEngine(ClusterState Source, bool[] Down, PlacementEngine Engine);
+
+    /// <summary>A job holding resources during a cycle (bound before it or this cycle), for EASY's reservation.</summary>
+    private sealed record Holding(long JobId, IReadOnlyList<TaskRequest> Requests, IReadOnlyList<NodePlacement> Placements, TimeSpan? Remaining);
+
+    /// <summary>The placement engine for a cycle on <paramref name="cluster"/>: the previous cycle's when it ran on the same
+    /// cluster object with the same options (a simulator's or the server's long-lived cluster), so that its caches and
+    /// the FGD model survive between cycles; its caches follow node versions, so changes made in between are seen.</summary>
+    private PlacementEngine EngineFor(ClusterState cluster, PlacementOptions cycleOptions)
+    {
+        if (_engine is null || !ReferenceEquals(_engine.Cluster, cluster) || !ReferenceEquals(_engine.Options, cycleOptions))
+        {
+            _engine = new PlacementEngine(cluster, policy, cycleOptions);
+        }
+
+        return _engine;
+    }
+
+    /// <summary>An engine on the cluster with nothing allocated (for "never fits" reasons), kept while the cluster object,
+    /// the options and which nodes are Down stay the same.</summary>
+    private PlacementEngine EmptyEngineFor(ClusterState cluster, PlacementOptions cycleOptions)
+    {
+        var down = new bool[cluster.NodeCount];
+        for (var i = 0; i < down.Length; i++)
+        {
+            down[i] = cluster.StateOf(i) == NodeState.Down;
+        }
+
+        if (_empty is not { } cached || !ReferenceEquals(cached.Source, cluster) || !ReferenceEquals(cached.Engine.Options, cycleOptions)
+            || !cached.Down.AsSpan().SequenceEqual(down))
+        {
+            cached = new EmptyEngine(cluster, down, new PlacementEngine(new ClusterState(EmptyCluster(cluster)), policy, cycleOptions));
+            _empty = cached;
+        }
+
+        return cached.Engine;
     }
 
     /// <summary>The options for one cycle: the configured ones, plus a target workload when the policy needs one and none was configured.</summary>

@@ -24,6 +24,10 @@ public static class QueueReasonCodes
     /// <summary>No node is registered (or none is Ready).</summary>
     public const string NoNodes = "NoNodes";
 
+    /// <summary>It could start, but the queue discipline keeps it behind a job that cannot: strict order (no backfill), or
+    /// under EASY backfill it would delay the head job's reservation.</summary>
+    public const string Blocked = "Blocked";
+
     /// <summary>A replica failed or was lost; the job waits to be placed again.</summary>
     public const string Retrying = "Retrying";
 }

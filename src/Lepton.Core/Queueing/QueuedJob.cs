@@ -8,4 +8,6 @@ namespace Lepton.Core.Queueing;
 /// <param name="Priority">1..9, 9 most important.</param>
 /// <param name="Sequence">Arrival order; lower is earlier (FIFO within a priority).</param>
 /// <param name="Replicas">One request per replica; more than one is a gang, placed all or nothing.</param>
-public sealed record QueuedJob(long Id, string Tenant, int Priority, long Sequence, IReadOnlyList<TaskRequest> Replicas);
+/// <param name="Duration">How long it runs once started (declared or estimated); null when unknown. Used by the
+/// duration orders and by EASY backfill (a job that ends before the head's reservation may always backfill).</param>
+public sealed record QueuedJob(long Id, string Tenant, int Priority, long Sequence, IReadOnlyList<TaskRequest> Replicas, TimeSpan? Duration = null);

@@ -74,13 +74,14 @@ internal sealed class ClusterMirror
     /// <summary>Forces a full rebuild on the next <see cref="Sync"/> (after a failed cycle left the cluster in doubt).</summary>
     public void Invalidate() => _nodesVersion = -1;
 
-    /// <summary>Bound preemptible jobs, the candidate victims of a cycle.</summary>
-    public List<BoundJob> Preemptible(ControlPlane plane)
+    /// <summary>Bound preemptible jobs, the candidate victims of a cycle; every bound job when <paramref name="includeAll"/>
+    /// (EASY backfill reserves for the head job from all of them; no duration is known, so none has a remaining time).</summary>
+    public List<BoundJob> Preemptible(ControlPlane plane, bool includeAll = false)
     {
         var byJob = new Dictionary<long, List<BoundTask>>();
         foreach (var placed in _placed.Values)
         {
-            if (placed.Preemptible)
+            if (includeAll || placed.Preemptible)
             {
                 if (!byJob.TryGetValue(placed.JobId, out var tasks))
                 {

@@ -113,7 +113,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 }
             }
 
-            victims = _mirror.Preemptible(plane);
+            victims = _mirror.Preemptible(plane, includeAll: planner.NeedsAllBoundJobs);
             quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
                 .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
         }

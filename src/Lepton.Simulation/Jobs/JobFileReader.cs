@@ -17,6 +17,9 @@ namespace Lepton.Simulation.Jobs;
 ///     cost: 10             # optional: the job's own cost, summed in the report
 ///     replicas: 1          # a gang: all replicas start together
 ///     priority: 5
+///     tenant: team-a       # optional: owner, for quotas and per-tenant metrics (default "default")
+///     deadline: 6h         # optional: completion-time objective from arrival (SLO misses are counted)
+///     estimate: 3h         # optional: the duration the scheduler is told (EASY backfill); default: the true one
 ///     resources: {cpu: 8, memory: 32Gi, gpu: 1}
 /// </code>
 /// <para>CSV: header <c>name,arrival,duration,cost,replicas,priority,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec</c>;
@@ -29,6 +32,8 @@ namespace Lepton.Simulation.Jobs;
 /// per GPU model: <c>durationByModel: {V100: 1h, K80: 3h}</c> in YAML, columns <c>duration_V100</c>, … in CSV. The
 /// job then runs that long on that model (<see cref="SimulatedJob.DurationOn"/>) and its replicas carry the matching
 /// relative throughput table for heterogeneity-aware policies.</para>
+/// <para>Optional <c>tenant</c>, <c>deadline</c> and <c>estimate</c> keys (YAML) and columns (CSV) give the owning tenant,
+/// the completion-time objective and the declared run time the scheduler sees.</para>
 /// <para>Job names must be unique. A bad value is a <see cref="TraceFormatException"/> naming file, line and field.
 /// Numbers may use any common notation (<c>2.67754e+06</c>).</para>
 /// </remarks>
@@ -36,11 +41,12 @@ public static class JobFileReader
 {
     private static readonly string[] JobKeys =
         ["name", "arrival", "duration", "durationByModel", "cost", "replicas", "priority", "preemptible", "resources", "nodeSelector", "maxPerNode", "app",
-            "command", "env", "maxRetries"];
+            "command", "env", "maxRetries", "tenant", "deadline", "estimate"];
 
     private static readonly string[] CsvColumns =
         ["name", "arrival", "duration", "cost", "replicas", "priority", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec",
-            "fpga", "network_mbps", "rdma_milli", "max_per_node", "app", "preemptible", "node_selector"];
+            "fpga", "network_mbps", "rdma_milli", "max_per_node", "app", "preemptible", "node_selector",
+            "tenant", "deadline", "estimate"];
 
     private const string DurationColumnPrefix = "duration_";
 
@@ -144,7 +150,14 @@ public static class JobFileReader
                 App = yaml.GetString("app"),
                 GpuModelThroughput = Throughputs(byModel),
             });
-            jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line) { DurationByModel = byModel });
+            TimeSpan? Optional(string key) => yaml.GetString(key) is { } text ? Duration(text, () => yaml.Error(key, Problem(text))) : null;
+            jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line)
+            {
+                Tenant = yaml.GetString("tenant") is { Length: > 0 } tenant ? tenant : "default",
+                Deadline = Optional("deadline"),
+                DeclaredDuration = Optional("estimate"),
+                DurationByModel = byModel,
+            });
         }
 
         return jobs;
@@ -268,7 +281,13 @@ public static class JobFileReader
                 Time("duration", TimeSpan.Zero),
                 costColumn >= 0 && !csv.IsMissing(costColumn) ? csv.GetDouble(costColumn) : null,
                 Expand(template, (int)Integer("replicas", 1, 100_000, 1)),
-                csv.LineNumber) { DurationByModel = byModel });
+                csv.LineNumber)
+            {
+                Tenant = Column("tenant") is var tenantColumn && tenantColumn >= 0 && !csv.IsMissing(tenantColumn) ? csv.GetString(tenantColumn) : "default",
+                Deadline = Column("deadline") >= 0 && !csv.IsMissing(Column("deadline")) ? Time("deadline", TimeSpan.Zero) : null,
+                DeclaredDuration = Column("estimate") >= 0 && !csv.IsMissing(Column("estimate")) ? Time("estimate", TimeSpan.Zero) : null,
+                DurationByModel = byModel,
+            });
         }
 
         return jobs;

@@ -1,22 +1,25 @@
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Core.Resources;
+using Lepton.Core.Workloads;
 using Lepton.Simulation.Engine;
 
 namespace Lepton.Simulation.Jobs;
 
-/// <summary>Replays a job trace over simulated time: jobs arrive, queue, are placed by a Core policy, run for their
-/// duration and leave, freeing their resources.</summary>
+/// <summary>Replays a job trace over simulated time: jobs arrive, queue, are planned by Core's <see cref="QueuePlanner"/>
+/// (the server's scheduler), run for their duration on the GPU model they landed on and leave, freeing their resources.</summary>
 /// <remarks>
 /// <para>Events run on a <see cref="DiscreteEventSimulator{TEvent}"/>. At one instant, departures go first (priority 0),
-/// then arrivals (1), then one scheduling pass (2) — so a job arriving when another leaves sees the freed capacity,
-/// and every instant ends with exactly one pass and one utilisation sample.</para>
-/// <para>A pass offers the queued jobs to the engine in the chosen <see cref="JobOrder"/>; each job's replicas are
-/// placed all or nothing (<see cref="PlacementEngine.TryPlaceGang"/>). A job that does not fit stays queued and the
-/// pass goes on with the next one (backfilling), so a large job at the head never idles the whole cluster.
-/// Departures release through <see cref="ClusterState.Release"/>; the engine's caches follow node versions.</para>
-/// <para>Jobs still queued when no event is left can never run (they do not fit even on what is free at the end);
-/// they are reported with Core's pending reason.</para>
+/// then arrivals (1), then one scheduling cycle (2) — so a job arriving when another leaves sees the freed capacity,
+/// and every instant ends with exactly one cycle and one sample.</para>
+/// <para>A cycle is one call to <see cref="QueuePlanner.Plan(ClusterState, IReadOnlyList{BoundJob}, IReadOnlyList{QueuedJob}, IReadOnlyDictionary{string, ResourceVector}, IReadOnlyDictionary{string, ResourceVector})"/>
+/// on the long-lived cluster, exactly as the server's scheduling loop calls it: the simulator has no queue discipline
+/// of its own. Job ids are file positions; the arrival order (ties: file order) is the queue sequence, as submission
+/// order is on the server. The planner sees each job's declared duration, or its true duration when none is declared
+/// (the longest over the cluster's GPU models while it waits, the one on its model once it runs).</para>
+/// <para>A preempted job loses its work and queues again (the server restarts it); its pending departure is dropped.</para>
+/// <para>Jobs still queued when no event is left can never run; they are reported with the planner's reason.</para>
 /// </remarks>
 public static class JobSimulation
 {
@@ -24,45 +27,75 @@ public static class JobSimulation
     private const int ArrivalPriority = 1;
     private const int PassPriority = 2;
 
+    /// <summary>Runs <paramref name="jobs"/> on <paramref name="nodes"/> with <paramref name="policy"/> under <paramref name="discipline"/>.</summary>
+    public static JobSimulationResult Run(IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SimulatedJob> jobs, PlacementPolicy policy, QueueDiscipline discipline, int seed = 42) =>
+        Run(nodes, jobs, policy, new JobSimulationOptions { Discipline = discipline, Seed = seed });
+
     /// <summary>Runs <paramref name="jobs"/> on <paramref name="nodes"/> with <paramref name="policy"/>.</summary>
     /// <param name="nodes">The cluster (prices and idle/peak watts feed cost and energy).</param>
     /// <param name="jobs">The jobs, in file order.</param>
-    /// <param name="policy">A Core policy.</param>
-    /// <param name="order">Queue order.</param>
-    /// <param name="seed">Seed for tie-break ranks and the random policy.</param>
-    public static JobSimulationResult Run(IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SimulatedJob> jobs, PlacementPolicy policy, JobOrder order, int seed = 42)
+    /// <param name="policy">A Core placement policy.</param>
+    /// <param name="options">Queue discipline, seed and quotas.</param>
+    public static JobSimulationResult Run(IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SimulatedJob> jobs, PlacementPolicy policy, JobSimulationOptions options)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
         var state = new ClusterState(nodes);
-        var engine = new PlacementEngine(state, policy, new PlacementOptions
+        var allTasks = jobs.SelectMany(j => j.Replicas).ToList();
+        var target = TargetWorkload.FromTasks(allTasks);
+        var placementOptions = new PlacementOptions { Seed = options.Seed, TargetWorkload = target };
+        // Explaining every waiting job every pass would cost a node scan each; only the jobs that never start need one.
+        var planner = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline, ExplainWaiting = false };
+        var fragmentation = new FragmentationTracker(state, target);
+        var stranding = Stranding.Of(allTasks);
+        string?[] models = [.. nodes.Select(n => n.GpuCount > 0 ? n.GpuModel : null).Distinct()];
+
+        // Queue sequence: arrival order, ties by file order (the order a replay would submit them to the server).
+        var sequence = new long[jobs.Count];
+        var byArrival = Enumerable.Range(0, jobs.Count).OrderBy(i => jobs[i].Arrival).ThenBy(i => i).ToArray();
+        for (var rank = 0; rank < byArrival.Length; rank++)
         {
-            Seed = seed,
-            TargetWorkload = TargetWorkload.FromTasks([.. jobs.SelectMany(j => j.Replicas)]),
-        });
+            sequence[byArrival[rank]] = rank;
+        }
+
         var simulator = new DiscreteEventSimulator<JobEvent>();
         var starts = new TimeSpan?[jobs.Count];
         var finishes = new TimeSpan?[jobs.Count];
+        var expectedEnd = new TimeSpan[jobs.Count];
+        var attempts = new int[jobs.Count];
+        var preemptions = new int[jobs.Count];
+        var reservedFirst = new TimeSpan?[jobs.Count];
+        var reservedLast = new TimeSpan?[jobs.Count];
+        var reasons = new QueueReason?[jobs.Count];
+        var landedOn = new string[jobs.Count];
         var placements = new NodePlacement[jobs.Count][];
         var queue = new List<int>();
+        var running = new HashSet<int>();
+        var usage = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
         var timeline = new List<UtilisationSample>();
-        var comparer = Comparer(jobs, order);
         TimeSpan? passQueuedFor = null;
-        var running = 0;
 
         for (var i = 0; i < jobs.Count; i++)
         {
-            simulator.Schedule(jobs[i].Arrival, ArrivalPriority, new JobEvent(JobEventKind.Arrival, i));
+            simulator.Schedule(jobs[i].Arrival, ArrivalPriority, new JobEvent(JobEventKind.Arrival, i, 0));
         }
 
         void RequestPass()
         {
             if (passQueuedFor != simulator.Now)
             {
-                simulator.Schedule(simulator.Now, PassPriority, new JobEvent(JobEventKind.Pass, -1));
+                simulator.Schedule(simulator.Now, PassPriority, new JobEvent(JobEventKind.Pass, -1, 0));
                 passQueuedFor = simulator.Now;
             }
+        }
+
+        void Leave(int index)
+        {
+            running.Remove(index);
+            var job = jobs[index];
+            usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) - Total(job.Replicas);
         }
 
         simulator.Run((e, _) =>
@@ -75,6 +108,11 @@ public static class JobSimulation
                     break;
 
                 case JobEventKind.Departure:
+                    if (e.Attempt != attempts[e.Job] || !running.Contains(e.Job))
+                    {
+                        break;   // preempted since: this run never ends
+                    }
+
                     var job = jobs[e.Job];
                     for (var r = 0; r < job.Replicas.Count; r++)
                     {
@@ -82,81 +120,214 @@ public static class JobSimulation
                     }
 
                     finishes[e.Job] = simulator.Now;
-                    running--;
+                    Leave(e.Job);
                     RequestPass();
                     break;
 
                 case JobEventKind.Pass:
                     passQueuedFor = null;
-                    queue.Sort(comparer);
-                    for (var q = 0; q < queue.Count;)
+                    var now = simulator.Now;
+                    var pending = new List<QueuedJob>(queue.Count);
+                    foreach (var index in queue)
                     {
-                        var index = queue[q];
-                        var result = new NodePlacement[jobs[index].Replicas.Count];
-                        if (engine.TryPlaceGang(jobs[index].Replicas, result))
-                        {
-                            placements[index] = result;
-                            starts[index] = simulator.Now;
-                            running++;
-                            // A gang runs at the pace of its slowest replica's GPU model.
-                            var runTime = result.Length == 0 ? jobs[index].Duration : result.Max(p => jobs[index].DurationOn(state.NodeAt(p.Node).GpuModel));
-                            simulator.Schedule(simulator.Now + runTime, DeparturePriority, new JobEvent(JobEventKind.Departure, index));
-                            queue.RemoveAt(q);
-                        }
-                        else
-                        {
-                            q++;
-                        }
+                        var j = jobs[index];
+                        pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], j.Replicas,
+                            options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null));
                     }
 
-                    timeline.Add(Sample(state, simulator.Now, running, queue.Count));
+                    var bound = new List<BoundJob>();
+                    foreach (var index in running)
+                    {
+                        var j = jobs[index];
+                        if (!planner.NeedsAllBoundJobs && !j.Preemptible)
+                        {
+                            continue;
+                        }
+
+                        var tasks = new BoundTask[j.Replicas.Count];
+                        for (var r = 0; r < tasks.Length; r++)
+                        {
+                            tasks[r] = new BoundTask(j.Replicas[r], placements[index][r]);
+                        }
+
+                        var end = j.DeclaredDuration is { } declared ? starts[index]!.Value + declared : expectedEnd[index];
+                        bound.Add(new BoundJob(index, j.Tenant, j.Priority, j.Preemptible, sequence[index], tasks,
+                            !options.DurationsKnown ? null : end > now ? end - now : TimeSpan.Zero));
+                    }
+
+                    // Sorted so that the planner sees the same input whatever the hash set's order.
+                    bound.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+                    var plan = planner.Plan(state, bound, pending, options.Quotas, usage);
+                    foreach (var eviction in plan.Evictions)
+                    {
+                        var index = (int)eviction.JobId;
+                        Leave(index);
+                        attempts[index]++;
+                        preemptions[index]++;
+                        starts[index] = null;
+                        placements[index] = null!;
+                        queue.Add(index);
+                    }
+
+                    var boundNow = new HashSet<int>();
+                    foreach (var binding in plan.Bindings)
+                    {
+                        var index = (int)binding.JobId;
+                        var j = jobs[index];
+                        placements[index] = [.. binding.Placements];
+                        starts[index] = now;
+                        reasons[index] = null;
+                        running.Add(index);
+                        boundNow.Add(index);
+                        usage[j.Tenant] = usage.GetValueOrDefault(j.Tenant) + Total(j.Replicas);
+                        var (model, duration) = Landed(j, binding.Placements, state);
+                        landedOn[index] = model;
+                        expectedEnd[index] = now + duration;
+                        simulator.Schedule(now + duration, DeparturePriority, new JobEvent(JobEventKind.Departure, index, attempts[index]));
+                    }
+
+                    queue.RemoveAll(boundNow.Contains);
+                    foreach (var (id, reason) in plan.Waiting)
+                    {
+                        reasons[id] = reason;
+                    }
+
+                    if (plan.Reservation is { StartsIn: { } startsIn } reservation)
+                    {
+                        var at = now + startsIn;
+                        var index = (int)reservation.JobId;
+                        reservedFirst[index] ??= at;
+                        reservedLast[index] = at;
+                    }
+
+                    timeline.Add(Sample(state, now, running.Count, queue.Count, fragmentation, stranding));
                     break;
             }
         });
+
+        if (queue.Count > 0)
+        {
+            // Nothing runs any more: one explained cycle says why each job left can never start.
+            var explainer = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline };
+            var left = queue.Select(i => new QueuedJob(i, jobs[i].Tenant, jobs[i].Priority, sequence[i], jobs[i].Replicas)).ToList();
+            var final = explainer.Plan(new QueueSnapshot(nodes, [], left, options.Quotas));
+            foreach (var (id, reason) in final.Waiting)
+            {
+                reasons[id] = reason;
+            }
+        }
 
         var outcomes = new JobOutcome[jobs.Count];
         for (var i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
-            var reason = starts[i] is null ? (job.Replicas.Count == 0 ? "the job has no replicas" : engine.Explain(job.Replicas[0]).Message) : null;
+            var reason = starts[i] is null ? (job.Replicas.Count == 0 ? "the job has no replicas" : reasons[i]?.Message ?? "never considered") : null;
             var nodeNames = placements[i] is { } placed ? placed.Select(p => state.NodeAt(p.Node).Name).ToArray() : [];
-            outcomes[i] = new JobOutcome(job.Name, job.Arrival, starts[i], finishes[i], nodeNames, job.Cost, reason);
+            outcomes[i] = new JobOutcome(job.Name, job.Arrival, starts[i], finishes[i], nodeNames, job.Cost, reason)
+            {
+                Tenant = job.Tenant,
+                Gpus = job.Gpus,
+                Replicas = job.Replicas.Count,
+                GpuModel = landedOn[i] ?? "",
+                FastestDuration = Fastest(job, models),
+                Deadline = job.Deadline,
+                Preemptions = preemptions[i],
+                ReservedStart = reservedFirst[i],
+                LatestReservedStart = reservedLast[i],
+            };
         }
 
         var start = jobs.Count == 0 ? TimeSpan.Zero : jobs.Min(j => j.Arrival);
         var end = finishes.Where(f => f is not null).Select(f => f!.Value).DefaultIfEmpty(start).Max();
         var hours = (end - start).TotalHours;
         var clusterCost = nodes.Sum(n => n.PricePerHour) * hours;
-        return new JobSimulationResult(policy.Name, order, outcomes, start, end, Average(timeline, start, end, state.TotalCapacity),
-            timeline, clusterCost, Energy(timeline, start, end));
+        return new JobSimulationResult(policy.Name, options.Discipline, outcomes, start, end, Average(timeline, start, end, state.TotalCapacity),
+            timeline, clusterCost, Energy(timeline, start, end))
+        {
+            Seed = options.Seed,
+            TotalGpus = nodes.Sum(n => n.GpuCount),
+        };
     }
 
-    private static Comparison<int> Comparer(IReadOnlyList<SimulatedJob> jobs, JobOrder order) => order switch
+    /// <summary>The GPU model a placed job runs on and its run time there: for a gang over several models, the slowest.</summary>
+    private static (string Model, TimeSpan Duration) Landed(SimulatedJob job, IReadOnlyList<NodePlacement> placements, ClusterState state)
     {
-        JobOrder.Fifo => (a, b) => ByArrival(jobs, a, b),
-        JobOrder.Priority => (a, b) => jobs[b].Priority.CompareTo(jobs[a].Priority) is var c && c != 0 ? c : ByArrival(jobs, a, b),
-        JobOrder.LongestFirst => (a, b) => jobs[b].Duration.CompareTo(jobs[a].Duration) is var c && c != 0 ? c : ByArrival(jobs, a, b),
-        JobOrder.ShortestFirst => (a, b) => jobs[a].Duration.CompareTo(jobs[b].Duration) is var c && c != 0 ? c : ByArrival(jobs, a, b),
-        _ => throw new ArgumentOutOfRangeException(nameof(order), order, "unknown job order"),
-    };
+        string? model = null;
+        var duration = TimeSpan.Zero;
+        for (var r = 0; r < placements.Count; r++)
+        {
+            var node = state.NodeAt(placements[r].Node);
+            var m = node.GpuCount > 0 && job.Replicas[r].GpuCount > 0 ? node.GpuModel : null;
+            var d = job.DurationOn(m);
+            if (model is null || d > duration)
+            {
+                model = m ?? "";
+                duration = d;
+            }
+        }
 
-    private static int ByArrival(IReadOnlyList<SimulatedJob> jobs, int a, int b) =>
-        jobs[a].Arrival.CompareTo(jobs[b].Arrival) is var c && c != 0 ? c : a.CompareTo(b);
+        return (model ?? "", placements.Count == 0 ? job.DurationOn(null) : duration);
+    }
 
-    private static UtilisationSample Sample(ClusterState state, TimeSpan now, int running, int queued)
+    private static TimeSpan Longest(SimulatedJob job, string?[] models)
+    {
+        var longest = TimeSpan.Zero;
+        foreach (var m in models)
+        {
+            var d = job.DurationOn(m);
+            longest = d > longest ? d : longest;
+        }
+
+        return models.Length == 0 ? job.DurationOn(null) : longest;
+    }
+
+    private static TimeSpan Fastest(SimulatedJob job, string?[] models)
+    {
+        TimeSpan? fastest = null;
+        foreach (var m in models)
+        {
+            if (m is null && job.Gpus > 0)
+            {
+                continue;   // a GPU job cannot run on a node without GPUs
+            }
+
+            var d = job.DurationOn(m);
+            fastest = fastest is null || d < fastest ? d : fastest;
+        }
+
+        return fastest ?? job.DurationOn(null);
+    }
+
+    private static ResourceVector Total(IReadOnlyList<TaskRequest> replicas)
+    {
+        var total = ResourceVector.Zero;
+        foreach (var r in replicas)
+        {
+            total += r.Request;
+        }
+
+        return total;
+    }
+
+    private static UtilisationSample Sample(ClusterState state, TimeSpan now, int running, int queued, FragmentationTracker fragmentation, Stranding stranding)
     {
         var capacity = state.TotalCapacity;
         var allocated = state.TotalAllocated;
         var watts = 0.0;
+        var stranded = 0;
         for (var n = 0; n < state.NodeCount; n++)
         {
             var spec = state.NodeAt(n);
             watts += spec.IdleWatts + ((spec.PeakWatts - spec.IdleWatts) * NodeUtilisation(state.Capacity(n), state.Allocated(n)));
+            stranded += stranding.StrandedGpus(state, n);
         }
 
         return new UtilisationSample(now,
             Pct(allocated.CpuMilli, capacity.CpuMilli), Pct(allocated.MemoryMiB, capacity.MemoryMiB), Pct(allocated.GpuMilli, capacity.GpuMilli),
-            Pct(allocated.Fpga, capacity.Fpga), Pct(allocated.NetworkMbps, capacity.NetworkMbps), running, queued, watts);
+            Pct(allocated.Fpga, capacity.Fpga), Pct(allocated.NetworkMbps, capacity.NetworkMbps), running, queued, watts,
+            capacity.GpuMilli > 0 ? fragmentation.TotalFragmentedMilli / ClusterState.MilliPerGpu : 0,
+            capacity.GpuMilli > 0 ? fragmentation.FragmentationRatioPct : 0,
+            stranded);
     }
 
     /// <summary>A node's utilisation for its power draw: its GPU share when it has GPUs (they dominate power), else CPU.</summary>
@@ -169,7 +340,7 @@ public static class JobSimulation
 
     private static ResourceUtilisation Average(IReadOnlyList<UtilisationSample> timeline, TimeSpan start, TimeSpan end, ResourceVector capacity)
     {
-        double Integral(Func<UtilisationSample, double> value) => Integrate(timeline, start, end, value);
+        double Integral(Func<UtilisationSample, double> value) => TimelineMath.Integrate(timeline, start, end, value);
         var span = (end - start).TotalHours;
         double Mean(Func<UtilisationSample, double> value, long cap) =>
             cap <= 0 ? double.NaN : span <= 0 ? 0 : Integral(value) / span;
@@ -179,29 +350,7 @@ public static class JobSimulation
     }
 
     private static double Energy(IReadOnlyList<UtilisationSample> timeline, TimeSpan start, TimeSpan end) =>
-        Integrate(timeline, start, end, s => s.PowerWatts) / 1000.0;
-
-    /// <summary>∫ value dt over [start, end] in value·hours, holding each sample's value until the next sample.</summary>
-    private static double Integrate(IReadOnlyList<UtilisationSample> timeline, TimeSpan start, TimeSpan end, Func<UtilisationSample, double> value)
-    {
-        var total = 0.0;
-        for (var i = 0; i < timeline.Count; i++)
-        {
-            var from = timeline[i].Time < start ? start : timeline[i].Time;
-            var to = i + 1 < timeline.Count ? timeline[i + 1].Time : end;
-            if (to > end)
-            {
-                to = end;
-            }
-
-            if (to > from)
-            {
-                total += value(timeline[i]) * (to - from).TotalHours;
-            }
-        }
-
-        return total;
-    }
+        TimelineMath.Integrate(timeline, start, end, s => s.PowerWatts) / 1000.0;
 
     private enum JobEventKind
     {
@@ -210,5 +359,5 @@ public static class JobSimulation
         Pass,
     }
 
-    private readonly record struct JobEvent(JobEventKind Kind, int Job);
+    private readonly record struct JobEvent(JobEventKind Kind, int Job, int Attempt);
 }

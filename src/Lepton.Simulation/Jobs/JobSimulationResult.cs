@@ -1,8 +1,10 @@
+using Lepton.Core.Queueing;
+
 namespace Lepton.Simulation.Jobs;
 
 /// <summary>The outcome of a job-trace simulation: per-job results and the cluster-level metrics.</summary>
 /// <param name="Policy">Placement policy name.</param>
-/// <param name="Order">Queue order.</param>
+/// <param name="Discipline">The planner's queue discipline.</param>
 /// <param name="Jobs">One outcome per job, in file order.</param>
 /// <param name="Start">Earliest arrival (the makespan's origin).</param>
 /// <param name="End">Last finish (equals <paramref name="Start"/> when nothing ran).</param>
@@ -12,7 +14,7 @@ namespace Lepton.Simulation.Jobs;
 /// <param name="EnergyKWh">Σ over nodes of ∫ (idle + (peak − idle) × utilisation) dt over [Start, End], in kWh.</param>
 public sealed record JobSimulationResult(
     string Policy,
-    JobOrder Order,
+    QueueDiscipline Discipline,
     IReadOnlyList<JobOutcome> Jobs,
     TimeSpan Start,
     TimeSpan End,
@@ -21,6 +23,12 @@ public sealed record JobSimulationResult(
     double ClusterCost,
     double EnergyKWh)
 {
+    /// <summary>The seed the run used.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>GPUs in the cluster.</summary>
+    public int TotalGpus { get; init; }
+
     /// <summary>Last finish minus first arrival.</summary>
     public TimeSpan Makespan => End - Start;
 

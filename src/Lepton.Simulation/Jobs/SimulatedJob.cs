@@ -14,6 +14,16 @@ public sealed record SimulatedJob(string Name, TimeSpan Arrival, TimeSpan Durati
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
+    /// <summary>The tenant that owns the job (for quotas and per-tenant metrics).</summary>
+    public string Tenant { get; init; } = "default";
+
+    /// <summary>The completion-time objective, counted from arrival: a job that finishes later (or never) misses its SLO.</summary>
+    public TimeSpan? Deadline { get; init; }
+
+    /// <summary>The run time the submitter declared (a wall-time estimate, as in Slurm), which the scheduler sees; null
+    /// when the trace gives none, in which case the simulator tells the scheduler the true duration (a perfect estimate).</summary>
+    public TimeSpan? DeclaredDuration { get; init; }
+
     /// <summary>The job's priority (that of its replicas), 1..9.</summary>
     public int Priority => Replicas.Count > 0 ? Replicas[0].Priority : 5;
 
@@ -56,4 +66,10 @@ public sealed record SimulatedJob(string Name, TimeSpan Arrival, TimeSpan Durati
 
         return Duration;
     }
+
+    /// <summary>Whether a more important job may evict it (that of its replicas).</summary>
+    public bool Preemptible => Replicas.Count > 0 && Replicas[0].Preemptible;
+
+    /// <summary>GPUs the whole job holds (a share of a GPU counts as its fraction).</summary>
+    public double Gpus => Replicas.Sum(r => r.GpuCount * (r.GpuMilliPerGpu is > 0 and < 1000 ? r.GpuMilliPerGpu / 1000.0 : 1.0));
 }

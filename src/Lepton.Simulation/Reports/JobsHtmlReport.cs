@@ -10,14 +10,15 @@ namespace Lepton.Simulation.Reports;
 public static class JobsHtmlReport
 {
     /// <summary>The HTML document.</summary>
-    public static string Render(JobSimulationResult result, string clusterName, string jobsName)
+    public static string Render(JobSimulationResult result, string clusterName, string jobsName, JobMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(result);
+        metrics ??= JobMetrics.Of(result);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Append("<title>Lepton simulation: job trace</title><style>").Append(ReportStyle.Css).Append("</style></head><body>");
         html.Append("<header><h1>Job-trace simulation</h1><p>");
-        html.Append(Escape(Invariant($"{jobsName} on {clusterName}: {result.Jobs.Count} jobs, policy {result.Policy}, order {JobOrderNames.Format(result.Order)}; {result.Completed} completed.")));
+        html.Append(Escape(Invariant($"{jobsName} on {clusterName}: {result.Jobs.Count} jobs, policy {result.Policy}, queue {result.Discipline.Name}; {result.Completed} completed.")));
         html.Append("</p></header><main><section><h2>Summary</h2><div class=\"kpis\">");
         Kpi(html, "makespan", Hours(result.Makespan));
         Kpi(html, "average completion time", Hours(result.AverageCompletionTime));
@@ -65,8 +66,29 @@ public static class JobsHtmlReport
                 Step("queued", "#ff7f0e", result, s => s.Queued),
             ],
         }.Render());
+        // Drawn only when some GPU was ever fragmented or stranded; otherwise the metrics section says 0.
+        if (result.TotalGpus > 0 && result.Timeline.Any(s => s.FragmentedGpus > 0 || s.StrandedGpus > 0))
+        {
+            html.Append(new SvgLineChart
+            {
+                Id = "fragmentation",
+                Title = "Idle GPUs: fragmented (FGD) and stranded",
+                XLabel = "time (h)",
+                YLabel = "GPUs",
+                XRange = (result.Start.TotalHours, end),
+                YRange = (0, Math.Max(1, result.Timeline.Select(s => Math.Max(s.FragmentedGpus, s.StrandedGpus)).DefaultIfEmpty(0).Max()) * 1.1),
+                Series =
+                [
+                    Step("fragmented", "#9467bd", result, s => s.FragmentedGpus),
+                    Step("stranded", "#8c564b", result, s => s.StrandedGpus),
+                ],
+            }.Render());
+        }
+
         html.Append("</div>");
         AppendGantt(html, result, end);
+        html.Append("</section><section><h2>Metrics</h2>");
+        html.Append(JobsMetricsHtml.Render(metrics));
         html.Append("</section><section><h2>Jobs</h2><table class=\"jobs\"><thead><tr><th>job</th><th>arrival (h)</th><th>start (h)</th><th>finish (h)</th><th>queued (h)</th><th>completion (h)</th><th>nodes</th><th>cost</th></tr></thead><tbody>");
         foreach (var job in result.Jobs)
         {

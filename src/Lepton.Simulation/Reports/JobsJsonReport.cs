@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lepton.Core.Queueing;
 using Lepton.Simulation.Jobs;
 
 namespace Lepton.Simulation.Reports;
@@ -9,15 +10,18 @@ public static class JobsJsonReport
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>The JSON document for <paramref name="result"/>.</summary>
-    public static string Render(JobSimulationResult result)
+    /// <summary>The JSON document for <paramref name="result"/>, with <paramref name="metrics"/> (default: over the whole run).</summary>
+    public static string Render(JobSimulationResult result, JobMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var u = result.Utilisation;
         var document = new
         {
             policy = result.Policy,
-            order = JobOrderNames.Format(result.Order),
+            queue = result.Discipline.Name,
+            order = QueueDiscipline.OrderName(result.Discipline.Order),
+            backfill = result.Discipline.Backfill.ToString().ToLowerInvariant(),
+            seed = result.Seed,
             jobs = result.Jobs.Count,
             completed = result.Completed,
             makespanHours = result.Makespan.TotalHours,
@@ -28,6 +32,7 @@ public static class JobsJsonReport
             clusterCost = result.ClusterCost,
             jobCost = result.JobCost,
             energyKWh = result.EnergyKWh,
+            metrics = Document(metrics ?? JobMetrics.Of(result)),
             perJob = result.Jobs.Select(j => new
             {
                 name = j.Name,
@@ -38,6 +43,15 @@ public static class JobsJsonReport
                 queueingDelayHours = j.QueueingDelay?.TotalHours,
                 nodes = j.Nodes,
                 cost = j.Cost,
+                tenant = j.Tenant,
+                gpus = j.Gpus,
+                replicas = j.Replicas,
+                gpuModel = j.GpuModel,
+                slowdown = j.Slowdown,
+                deadlineHours = j.Deadline?.TotalHours,
+                missedDeadline = j.MissedDeadline,
+                preemptions = j.Preemptions,
+                reservedStartHours = j.ReservedStart?.TotalHours,
                 pendingReason = j.PendingReason,
             }),
             timeline = result.Timeline.Select(s => new
@@ -47,10 +61,84 @@ public static class JobsJsonReport
                 running = s.Running,
                 queued = s.Queued,
                 powerWatts = s.PowerWatts,
+                fragmentedGpus = s.FragmentedGpus,
+                fragmentationPct = s.FragmentationPct,
+                strandedGpus = s.StrandedGpus,
             }),
         };
         return JsonSerializer.Serialize(document, Options);
     }
+
+    /// <summary>The JSON document of a sweep: one entry per run (metrics only) and the per-(policy, queue) summaries.</summary>
+    public static string RenderSweep(IReadOnlyList<JobSweepRun> runs, IReadOnlyList<JobSweepSummary> summaries)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(summaries);
+        var document = new
+        {
+            runs = runs.Select(r => new
+            {
+                policy = r.Policy,
+                queue = r.Queue,
+                seed = r.Seed,
+                jobs = r.Result.Jobs.Count,
+                completed = r.Result.Completed,
+                makespanHours = r.Result.Makespan.TotalHours,
+                metrics = Document(r.Metrics),
+            }),
+            summary = summaries.Select(s => new
+            {
+                policy = s.Policy,
+                queue = s.Queue,
+                runs = s.Runs,
+                metrics = s.Metrics.ToDictionary(m => m.Key, m => new
+                {
+                    median = Finite(m.Value.Median),
+                    low95 = Finite(m.Value.Low),
+                    high95 = Finite(m.Value.High),
+                }),
+            }),
+        };
+        return JsonSerializer.Serialize(document, Options);
+    }
+
+    private static object Document(JobMetrics m) => new
+    {
+        windowStartHours = m.WindowStart.TotalHours,
+        windowEndHours = m.WindowEnd.TotalHours,
+        gpuAllocationPct = Finite(m.GpuAllocationPct),
+        cpuAllocationPct = Finite(m.CpuAllocationPct),
+        fragmentedGpus = Finite(m.FragmentedGpus),
+        fragmentationPct = Finite(m.FragmentationPct),
+        strandedGpus = Finite(m.StrandedGpus),
+        overall = Group(m.Overall),
+        byTenant = m.ByTenant.Select(Group),
+        bySize = m.BySize.Select(Group),
+        byGpuModel = m.ByGpuModel.Select(Group),
+        gangWaitHours = Dist(m.GangWaitHours),
+        jobsWithDeadline = m.JobsWithDeadline,
+        sloMisses = m.SloMisses,
+        preemptions = m.Preemptions,
+    };
+
+    private static object Group(JobGroupMetrics g) => new
+    {
+        group = g.Group,
+        jobs = g.Jobs,
+        completed = g.Completed,
+        queueingDelayHours = Dist(g.QueueingDelayHours),
+        completionHours = Dist(g.CompletionHours),
+        slowdown = Dist(g.Slowdown),
+    };
+
+    private static object Dist(Distribution d) => new
+    {
+        count = d.Count,
+        mean = Finite(d.Mean),
+        p50 = Finite(d.P50),
+        p90 = Finite(d.P90),
+        p99 = Finite(d.P99),
+    };
 
     private static Dictionary<string, double?> Resources(double cpu, double memory, double gpu, double fpga, double network) => new()
     {

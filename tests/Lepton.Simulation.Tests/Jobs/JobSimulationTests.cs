@@ -1,5 +1,6 @@
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Core.Workloads;
 using Lepton.Simulation.Jobs;
 using Lepton.Simulation.Traces;
@@ -30,7 +31,7 @@ public sealed class JobSimulationTests
         var nodes = NodeFileReader.Read(SharedTraces.Example("jobs", "longest-first", clusterFile));
         var jobs = JobFileReader.Read(SharedTraces.Example("jobs", "longest-first", jobsFile));
 
-        var result = JobSimulation.Run(nodes, jobs, PolicyRegistry.Get("bestfit"), JobOrder.LongestFirst);
+        var result = JobSimulation.Run(nodes, jobs, PolicyRegistry.Get("bestfit"), QueueDiscipline.Default.WithOrder(QueueOrder.LongestFirst));
 
         Assert.Equal(10, result.Completed);
         Assert.Equal(TimeSpan.FromHours(7), result.Makespan);
@@ -45,7 +46,7 @@ public sealed class JobSimulationTests
     [Fact]
     public void Run_OneMachine_JobsWaitAndCompletionTimesAddUp()
     {
-        var result = JobSimulation.Run([Machine("m")], [Job("a", 0, 2), Job("b", 0, 1), Job("c", 1, 1)], PolicyRegistry.Get("bestfit"), JobOrder.Fifo);
+        var result = JobSimulation.Run([Machine("m")], [Job("a", 0, 2), Job("b", 0, 1), Job("c", 1, 1)], PolicyRegistry.Get("bestfit"), QueueDiscipline.Default.WithOrder(QueueOrder.Arrival));
 
         var byName = result.Jobs.ToDictionary(j => j.Name);
         Assert.Equal((TimeSpan.Zero, TimeSpan.FromHours(2)), (byName["a"].Start!.Value, byName["a"].Finish!.Value));
@@ -63,8 +64,8 @@ public sealed class JobSimulationTests
     {
         SimulatedJob[] jobs = [Job("long", 0, 5), Job("short-1", 0, 1), Job("short-2", 0, 1)];
 
-        var fifo = JobSimulation.Run([Machine("m")], jobs, PolicyRegistry.Get("bestfit"), JobOrder.Fifo);
-        var spt = JobSimulation.Run([Machine("m")], jobs, PolicyRegistry.Get("bestfit"), JobOrder.ShortestFirst);
+        var fifo = JobSimulation.Run([Machine("m")], jobs, PolicyRegistry.Get("bestfit"), QueueDiscipline.Default.WithOrder(QueueOrder.Arrival));
+        var spt = JobSimulation.Run([Machine("m")], jobs, PolicyRegistry.Get("bestfit"), QueueDiscipline.Default.WithOrder(QueueOrder.ShortestFirst));
 
         Assert.Equal(TimeSpan.FromHours((5 + 6 + 7) / 3.0), fifo.AverageCompletionTime);
         Assert.Equal(TimeSpan.FromHours((1 + 2 + 7) / 3.0), spt.AverageCompletionTime);
@@ -74,7 +75,7 @@ public sealed class JobSimulationTests
     [Fact]
     public void Run_PriorityOrder_MoreImportantJobStartsFirst()
     {
-        var result = JobSimulation.Run([Machine("m")], [Job("low", 0, 1, priority: 2), Job("high", 0, 1, priority: 9)], PolicyRegistry.Get("bestfit"), JobOrder.Priority);
+        var result = JobSimulation.Run([Machine("m")], [Job("low", 0, 1, priority: 2), Job("high", 0, 1, priority: 9)], PolicyRegistry.Get("bestfit"), QueueDiscipline.PriorityBackfill);
 
         Assert.Equal(TimeSpan.Zero, result.Jobs.Single(j => j.Name == "high").Start);
         Assert.Equal(TimeSpan.FromHours(1), result.Jobs.Single(j => j.Name == "low").Start);
@@ -85,7 +86,7 @@ public sealed class JobSimulationTests
     {
         SimulatedJob[] jobs = [Job("single", 0, 3), Job("gang", 0, 1, replicas: 2), Job("filler", 0, 2)];
 
-        var result = JobSimulation.Run([Machine("m1"), Machine("m2")], jobs, PolicyRegistry.Get("bestfit"), JobOrder.Fifo);
+        var result = JobSimulation.Run([Machine("m1"), Machine("m2")], jobs, PolicyRegistry.Get("bestfit"), QueueDiscipline.Default.WithOrder(QueueOrder.Arrival));
 
         var byName = result.Jobs.ToDictionary(j => j.Name);
         Assert.Equal(TimeSpan.Zero, byName["filler"].Start);          // backfilled while the gang cannot start
@@ -97,7 +98,7 @@ public sealed class JobSimulationTests
     [Fact]
     public void Run_JobLargerThanAnyNode_NeverStartsWithReason()
     {
-        var result = JobSimulation.Run([Machine("m")], [Job("ok", 0, 1), Job("too-big", 0, 1, gpus: 4)], PolicyRegistry.Get("bestfit"), JobOrder.Fifo);
+        var result = JobSimulation.Run([Machine("m")], [Job("ok", 0, 1), Job("too-big", 0, 1, gpus: 4)], PolicyRegistry.Get("bestfit"), QueueDiscipline.Default.WithOrder(QueueOrder.Arrival));
 
         var stuck = result.Jobs.Single(j => j.Name == "too-big");
         Assert.Null(stuck.Start);
@@ -109,7 +110,7 @@ public sealed class JobSimulationTests
     [Fact]
     public void Run_LaterArrivals_UtilisationTimelineStepsAtEvents()
     {
-        var result = JobSimulation.Run([Machine("m1"), Machine("m2")], [Job("a", 1, 2), Job("b", 2, 2)], PolicyRegistry.Get("fgd"), JobOrder.Fifo);
+        var result = JobSimulation.Run([Machine("m1"), Machine("m2")], [Job("a", 1, 2), Job("b", 2, 2)], PolicyRegistry.Get("fgd"), QueueDiscipline.Default.WithOrder(QueueOrder.Arrival));
 
         Assert.Equal(TimeSpan.FromHours(1), result.Start);
         Assert.Equal(TimeSpan.FromHours(3), result.Makespan);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Simulation.Jobs;
 using Lepton.Simulation.Reports;
 using Lepton.Simulation.Traces;
@@ -14,7 +15,7 @@ public sealed partial class JobsHtmlReportTests
         NodeFileReader.Read(SharedTraces.Example("jobs", "longest-first", "cluster.yaml")),
         JobFileReader.Read(SharedTraces.Example("jobs", "longest-first", "jobs.yaml")),
         PolicyRegistry.Get("bestfit"),
-        JobOrder.LongestFirst);
+        QueueDiscipline.Default.WithOrder(QueueOrder.LongestFirst));
 
     [Fact]
     public void RenderJson_Example_HeadlineMetrics()
@@ -49,6 +50,31 @@ public sealed partial class JobsHtmlReportTests
         Assert.Equal(5, int.Parse(drawn.Groups[1].Value, CultureInfo.InvariantCulture));
         Assert.Equal(10, JobBar().Matches(dom).Count);
         Assert.Contains("89.3 %", dom, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Example_MetricsTablePerGroup()
+    {
+        var html = JobsHtmlReport.Render(Example(), "cluster.yaml", "jobs.yaml");
+
+        Assert.Contains("<h2>Metrics</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("JCT (h) p99", html, StringComparison.Ordinal);
+        Assert.Contains("model A100", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenderSweep_TwoQueues_SideBySideWithIntervalsAndChartsPerCombination()
+    {
+        var nodes = NodeFileReader.Read(SharedTraces.Example("jobs", "longest-first", "cluster.yaml"));
+        var jobs = JobFileReader.Read(SharedTraces.Example("jobs", "longest-first", "jobs.yaml"));
+        var runs = JobSweep.Run(nodes, jobs, [PolicyRegistry.Get("random")], [QueueDiscipline.PriorityBackfill, QueueDiscipline.Fifo], [1, 2], maxParallelism: 1);
+
+        var html = JobsSweepHtmlReport.Render(runs, JobSweep.Summarise(runs), "cluster.yaml", "jobs.yaml");
+
+        Assert.Contains("random / priority-backfill", html, StringComparison.Ordinal);
+        Assert.Contains("random / fifo", html, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Matches(html, "<svg[^>]*class=\"chart").Count);
+        Assert.Contains("meanGangWaitHours", html, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("data-rendered-series=\"(\\d+)\"")]

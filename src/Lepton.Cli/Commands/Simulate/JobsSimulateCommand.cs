@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
+using Lepton.Core.Resources;
 using Lepton.Simulation.Jobs;
 using Lepton.Simulation.Reports;
 using Lepton.Simulation.Traces;
@@ -8,8 +10,8 @@ using Spectre.Console;
 
 namespace Lepton.Cli.Commands.Simulate;
 
-/// <summary><c>lepton simulate jobs</c>: replays a job trace (arrivals, durations) on a cluster with one policy and reports
-/// makespan, completion times, queueing, utilisation, cost and energy.</summary>
+/// <summary><c>lepton simulate jobs</c>: replays a job trace (arrivals, durations) on a cluster through the server's queue
+/// planner, with one or several policies, queue disciplines and seeds, and reports the metrics that tell them apart.</summary>
 internal static class JobsSimulateCommand
 {
     /// <summary>Builds the subcommand.</summary>
@@ -24,28 +26,35 @@ internal static class JobsSimulateCommand
         var format = new Option<string>("--format") { Description = $"Trace format: {string.Join(", ", JobTraceFormats.All)}; default: guessed from the file." };
         var throughputs = new Option<string>("--throughputs") { Description = "Gavel's simulation_throughputs.json (default: found next to the trace or above it)." };
         var allowUnschedulable = new Option<bool>("--allow-unschedulable") { Description = "Run even when some jobs can never fit on the cluster (they are reported)." };
-        var policy = new Option<string>("--policy") { Description = "Placement policy (see lepton policies).", DefaultValueFactory = _ => "bestfit" };
-        var order = new Option<string>("--order") { Description = "Queue order: fifo, priority, longest-first or shortest-first.", DefaultValueFactory = _ => "fifo" };
-        var seed = new Option<int>("--seed") { Description = "Seed for tie-breaks and the random policy.", DefaultValueFactory = _ => 42 };
-        var json = new Option<string>("--json") { Description = "Write the metrics, every job and the timeline as JSON to this file." };
-        var report = new Option<string>("--report") { Description = "Write a self-contained HTML report to this file." };
-
-        var command = new Command("jobs", "Replay a job trace over time: jobs arrive, queue, run for their duration and leave.")
+        var policy = new Option<string>("--policy") { Description = "Placement policies, comma-separated (see lepton policies), or all.", DefaultValueFactory = _ => "bestfit" };
+        var queue = new Option<string>("--queue")
         {
-            cluster, jobs, policy, order, seed, json, report, format, throughputs, allowUnschedulable,
+            Description = $"Queue disciplines of the planner, comma-separated: {string.Join(", ", QueueDiscipline.Names)} (as lepton serve --queue).",
+            DefaultValueFactory = _ => QueueDiscipline.Default.Name,
         };
-        command.SetAction((parse, _) =>
-        {
-            var policyName = parse.GetValue(policy)!;
-            if (!PolicyRegistry.TryGet(policyName, out var placementPolicy))
-            {
-                throw new CliError($"--policy: unknown policy '{policyName}'; valid: {string.Join(", ", PolicyRegistry.Names)}", 2);
-            }
+        var order = new Option<string>("--order") { Description = "Override the queue's order: fifo (arrival), priority, longest-first or shortest-first." };
+        var seed = new Option<int>("--seed") { Description = "Seed for tie-breaks and the random policy.", DefaultValueFactory = _ => 42 };
+        var seeds = new Option<string>("--seeds") { Description = "Several seeds (42-51, 1,2,3): one run each, summarised by median and 95 % interval." };
+        var window = new Option<string>("--window") { Description = "Time window for the utilisation and fragmentation means, START-END (e.g. 10h-50h; plain numbers are seconds)." };
+        var quota = new Option<string>("--quota") { Description = "GPU quota per tenant, TENANT=GPUS[,TENANT=GPUS] (a hard cap, as the server's tenant quotas)." };
+        var parallel = new Option<int>("--parallel") { Description = "Runs at once in a sweep (default: one per core)." };
+        var json = new Option<string>("--json") { Description = "Write the metrics, every job and the timeline (a sweep: every run and the summary) as JSON to this file." };
+        var report = new Option<string>("--report") { Description = "Write a self-contained HTML report to this file (a sweep: the policies side by side)." };
 
-            var orderText = parse.GetValue(order);
-            if (!JobOrderNames.TryParse(orderText, out var jobOrder))
+        var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
+        {
+            cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var policies = ResolvePolicies(parse.GetValue(policy)!);
+            var queues = ResolveQueues(parse.GetValue(queue)!, parse.GetValue(order));
+            var seedList = parse.GetValue(seeds) is { } seedText ? SeedList.Parse(seedText) : [parse.GetValue(seed)];
+            var (windowStart, windowEnd) = ParseWindow(parse.GetValue(window));
+            var quotas = ParseQuotas(parse.GetValue(quota));
+            if (parse.GetValue(parallel) < 0)
             {
-                throw new CliError($"--order: unknown order '{orderText}'; valid: {string.Join(", ", JobOrderNames.All)}", 2);
+                throw new CliError("--parallel must be 0 (one run per core) or more", 2);
             }
 
             var clusterPath = parse.GetValue(cluster)!;
@@ -54,22 +63,132 @@ internal static class JobsSimulateCommand
             var trace = Read(() => JobFileReader.ReadTrace(jobsPath, new JobTraceOptions { Format = parse.GetValue(format), ThroughputsPath = parse.GetValue(throughputs) }));
             var jobList = trace.Jobs;
             CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
-            var result = JobSimulation.Run(nodes, jobList, placementPolicy, jobOrder, parse.GetValue(seed));
-            Print(result);
 
-            if (parse.GetValue(json) is { } jsonPath)
+            if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
-                Write(jsonPath, JobsJsonReport.Render(result));
+                var result = JobSimulation.Run(nodes, jobList, policies[0],
+                    new JobSimulationOptions { Discipline = queues[0], Seed = seedList[0], Quotas = quotas });
+                var metrics = JobMetrics.Of(result, windowStart, windowEnd);
+                Print(result, metrics);
+                if (parse.GetValue(json) is { } jsonPath)
+                {
+                    Write(jsonPath, JobsJsonReport.Render(result, metrics));
+                }
+
+                if (parse.GetValue(report) is { } reportPath)
+                {
+                    Write(reportPath, JobsHtmlReport.Render(result, Path.GetFileName(clusterPath), Path.GetFileName(jobsPath), metrics));
+                }
+
+                return Task.FromResult(0);
             }
 
-            if (parse.GetValue(report) is { } reportPath)
+            if (quotas.Count > 0)
             {
-                Write(reportPath, JobsHtmlReport.Render(result, Path.GetFileName(clusterPath), Path.GetFileName(jobsPath)));
+                throw new CliError("--quota works with one run only (one policy, one queue, one seed)", 2);
+            }
+
+            var total = policies.Count * queues.Count * seedList.Count;
+            var runs = SweepProgress.Track("runs", total, tick =>
+                JobSweep.Run(nodes, jobList, policies, queues, seedList, windowStart, windowEnd, parse.GetValue(parallel), _ => tick(), cancellationToken));
+            var summaries = JobSweep.Summarise(runs);
+            PrintSweep(summaries, seedList.Count);
+            if (parse.GetValue(json) is { } sweepJson)
+            {
+                Write(sweepJson, JobsJsonReport.RenderSweep(runs, summaries));
+            }
+
+            if (parse.GetValue(report) is { } sweepReport)
+            {
+                Write(sweepReport, JobsSweepHtmlReport.Render(runs, summaries, Path.GetFileName(clusterPath), Path.GetFileName(jobsPath)));
             }
 
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static List<PlacementPolicy> ResolvePolicies(string text)
+    {
+        var names = string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase)
+            ? PolicyRegistry.Names
+            : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var result = new List<PlacementPolicy>();
+        foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            result.Add(PolicyRegistry.TryGet(name, out var p)
+                ? p
+                : throw new CliError($"--policy: unknown policy '{name}'; valid: {string.Join(", ", PolicyRegistry.Names)}", 2));
+        }
+
+        return result.Count > 0 ? result : throw new CliError("--policy: give at least one policy", 2);
+    }
+
+    private static List<QueueDiscipline> ResolveQueues(string text, string? orderText)
+    {
+        QueueOrder? order = null;
+        if (orderText is not null)
+        {
+            if (!QueueDiscipline.TryParseOrder(orderText, out var parsed))
+            {
+                throw new CliError($"--order: unknown order '{orderText}'; valid: fifo, priority, longest-first, shortest-first", 2);
+            }
+
+            order = parsed;
+        }
+
+        var result = new List<QueueDiscipline>();
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (!QueueDiscipline.TryParse(name, out var discipline))
+            {
+                throw new CliError($"--queue: unknown queue discipline '{name}'; valid: {string.Join(", ", QueueDiscipline.Names)}", 2);
+            }
+
+            result.Add(order is { } o ? discipline.WithOrder(o) : discipline);
+        }
+
+        return result.Count > 0 ? result : throw new CliError("--queue: give at least one queue discipline", 2);
+    }
+
+    private static (TimeSpan? Start, TimeSpan? End) ParseWindow(string? text)
+    {
+        if (text is null)
+        {
+            return (null, null);
+        }
+
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0 || !SimulatedDuration.TryParse(text[..dash], out var start) || !SimulatedDuration.TryParse(text[(dash + 1)..], out var end) || end <= start)
+        {
+            throw new CliError($"--window: '{text}' is not START-END with START < END (e.g. 10h-50h)", 2);
+        }
+
+        return (start, end);
+    }
+
+    private static Dictionary<string, ResourceVector> ParseQuotas(string? text)
+    {
+        var result = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
+        if (text is null)
+        {
+            return result;
+        }
+
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !int.TryParse(part[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var gpus) || gpus > 1_000_000)
+            {
+                throw new CliError($"--quota: '{part}' is not TENANT=GPUS (e.g. team-a=8)", 2);
+            }
+
+            // Only GPUs are capped; the other resources are left unlimited.
+            const long unlimited = long.MaxValue / 4;
+            result[part[..eq]] = new ResourceVector(unlimited, unlimited, gpus * 1000L, unlimited, unlimited);
+        }
+
+        return result;
     }
 
     private static T Read<T>(Func<T> read)
@@ -127,16 +246,35 @@ internal static class JobsSimulateCommand
         AnsiConsole.MarkupLine(Markup.Escape(Invariant($"warning: {unschedulable.Count} jobs can never run on this cluster; the first: {lines.First()}")));
     }
 
-    private static void Print(JobSimulationResult result)
+    private static void Print(JobSimulationResult result, JobMetrics metrics)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Invariant($"[bold]{result.Jobs.Count} jobs[/], policy {Markup.Escape(result.Policy)}, order {JobOrderNames.Format(result.Order)}"))
+            .Title(Invariant($"[bold]{result.Jobs.Count} jobs[/], policy {Markup.Escape(result.Policy)}, queue {Markup.Escape(result.Discipline.Name)}"))
             .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("jobs completed", Invariant($"{result.Completed} of {result.Jobs.Count}"));
         table.AddRow("makespan", Hours(result.Makespan));
         table.AddRow("average completion time", Hours(result.AverageCompletionTime));
-        table.AddRow("p99 completion time", Hours(result.P99CompletionTime));
+        var jct = metrics.Overall.CompletionHours;
+        table.AddRow("completion time p50 / p90 / p99", Invariant($"{Num(jct.P50)} / {Num(jct.P90)} / {Num(jct.P99)} h"));
         table.AddRow("average queueing delay", Hours(result.AverageQueueingDelay));
+        var wait = metrics.Overall.QueueingDelayHours;
+        table.AddRow("queueing delay p50 / p90 / p99", Invariant($"{Num(wait.P50)} / {Num(wait.P90)} / {Num(wait.P99)} h"));
+        table.AddRow("slowdown mean / p99", Invariant($"{Num(metrics.Overall.Slowdown.Mean)} / {Num(metrics.Overall.Slowdown.P99)}"));
+        if (metrics.GangWaitHours.Count > 0)
+        {
+            table.AddRow("gang wait mean / p90", Invariant($"{Num(metrics.GangWaitHours.Mean)} / {Num(metrics.GangWaitHours.P90)} h"));
+        }
+
+        if (metrics.JobsWithDeadline > 0)
+        {
+            table.AddRow("SLO misses", Invariant($"{metrics.SloMisses} of {metrics.JobsWithDeadline}"));
+        }
+
+        if (metrics.Preemptions > 0)
+        {
+            table.AddRow("preemptions", Invariant($"{metrics.Preemptions}"));
+        }
+
         var u = result.Utilisation;
         foreach (var (name, value) in new[] { ("GPU", u.GpuPct), ("CPU", u.CpuPct), ("memory", u.MemoryPct), ("FPGA", u.FpgaPct), ("network", u.NetworkPct) })
         {
@@ -144,6 +282,14 @@ internal static class JobsSimulateCommand
             {
                 table.AddRow($"{name} utilisation", Invariant($"{value:F1} %"));
             }
+        }
+
+        if (result.TotalGpus > 0)
+        {
+            var w = Invariant($"{metrics.WindowStart.TotalHours:0.##}–{metrics.WindowEnd.TotalHours:0.##} h");
+            table.AddRow($"GPU allocation over {w}", Invariant($"{metrics.GpuAllocationPct:F1} %"));
+            table.AddRow($"fragmentation (FGD) over {w}", Invariant($"{metrics.FragmentationPct:F1} % of idle ({metrics.FragmentedGpus:0.##} GPUs)"));
+            table.AddRow($"stranded GPUs over {w}", Invariant($"{metrics.StrandedGpus:0.##}"));
         }
 
         table.AddRow("cluster cost (price × makespan)", Invariant($"{result.ClusterCost:F2}"));
@@ -154,9 +300,58 @@ internal static class JobsSimulateCommand
 
         table.AddRow("energy", Invariant($"{result.EnergyKWh:F2} kWh"));
         AnsiConsole.Write(table);
+        if (metrics.ByTenant.Count > 1 || metrics.BySize.Count > 1 || metrics.ByGpuModel.Count > 1)
+        {
+            var groups = new Table().Border(TableBorder.Rounded).Title("[bold]per group[/] (hours; slowdown = JCT / run time on the fastest model)")
+                .AddColumn("group").AddColumn(new TableColumn("jobs").RightAligned()).AddColumn(new TableColumn("queueing p50/p90/p99").RightAligned())
+                .AddColumn(new TableColumn("JCT p50/p90/p99").RightAligned()).AddColumn(new TableColumn("slowdown mean").RightAligned());
+            foreach (var (prefix, list) in new[] { ("tenant ", metrics.ByTenant), ("size ", metrics.BySize), ("model ", metrics.ByGpuModel) })
+            {
+                foreach (var g in list.Count > 1 ? list : [])
+                {
+                    groups.AddRow(Markup.Escape(prefix + g.Group), Invariant($"{g.Jobs}"),
+                        Invariant($"{Num(g.QueueingDelayHours.P50)} / {Num(g.QueueingDelayHours.P90)} / {Num(g.QueueingDelayHours.P99)}"),
+                        Invariant($"{Num(g.CompletionHours.P50)} / {Num(g.CompletionHours.P90)} / {Num(g.CompletionHours.P99)}"),
+                        Num(g.Slowdown.Mean));
+                }
+            }
+
+            AnsiConsole.Write(groups);
+        }
+
         foreach (var pending in result.Jobs.Where(j => j.PendingReason is not null))
         {
             AnsiConsole.MarkupLine($"[red]never started[/] {Markup.Escape(pending.Name)}: {Markup.Escape(pending.PendingReason!)}");
+        }
+    }
+
+    /// <summary>The columns of the sweep table (the JSON and HTML report have every metric).</summary>
+    private static readonly (string Metric, string Header)[] SweepColumns =
+    [
+        ("gpuAllocationPct", "GPU alloc %"), ("fragmentationPct", "frag %"), ("meanCompletionHours", "JCT mean h"),
+        ("p99CompletionHours", "JCT p99 h"), ("meanQueueingHours", "wait mean h"), ("p99QueueingHours", "wait p99 h"),
+        ("meanSlowdown", "slowdown"), ("meanGangWaitHours", "gang wait h"), ("completed", "done"),
+    ];
+
+    private static void PrintSweep(IReadOnlyList<JobSweepSummary> summaries, int seeds)
+    {
+        // Plain aligned text, one row per combination: a console table would wrap the numbers on a narrow terminal.
+        var rows = new List<string[]>();
+        rows.Add(["policy / queue", .. SweepColumns.Select(c => c.Header)]);
+        foreach (var s in summaries)
+        {
+            rows.Add([s.Policy + " / " + s.Queue, .. SweepColumns.Select(c =>
+            {
+                var m = s.Metrics[c.Metric];
+                return m.High > m.Low ? Invariant($"{Num(m.Median)} [{Num(m.Low)}, {Num(m.High)}]") : Num(m.Median);
+            })]);
+        }
+
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        Console.WriteLine(Invariant($"median over {seeds} seed(s) [95 % interval when the seeds differ]; every metric is in --json and --report"));
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
         }
     }
 
@@ -173,6 +368,8 @@ internal static class JobsSimulateCommand
 
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]");
     }
+
+    private static string Num(double value) => JobsMetricsHtml.Num(value);
 
     private static string Hours(TimeSpan t) => Invariant($"{t.TotalHours:0.##} h");
 
