@@ -115,6 +115,10 @@ public sealed class LeptonClient : IDisposable
     public Task<TokenView> CreateTokenAsync(TokenCreate token, CancellationToken cancellationToken = default) =>
         SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", token, cancellationToken);
 
+    /// <summary>Says who the client's token is (<c>GET /api/v1/whoami</c>, any token): kind and tenant.</summary>
+    public Task<WhoAmIView> WhoAmIAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<WhoAmIView>(HttpMethod.Get, "api/v1/whoami", null, cancellationToken);
+
     // ---- cluster ----
 
     /// <summary>Allocation and live usage over the last hour (<c>GET /api/v1/cluster/utilization</c>).</summary>

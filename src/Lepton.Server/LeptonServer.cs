@@ -85,6 +85,7 @@ public static class LeptonServer
         JobApi.Map(api, plane, jobs);
         NodeApi.Map(api, plane, app.Services.GetRequiredService<NodeOperations>(), jobs);
         AdminApi.Map(api, plane);
+        WhoAmIApi.Map(api, plane);
         InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());

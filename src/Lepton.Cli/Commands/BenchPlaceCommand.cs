@@ -66,7 +66,7 @@ internal sealed class BenchPlaceCommand : IBenchSubcommand
         return command;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static (IReadOnlyList<NodeSpec> Nodes, IReadOnlyList<TaskRequest> Tasks) LoadOpenb(int taskLimit)
     {

@@ -179,13 +179,24 @@ internal sealed class JobCommand : ICliCommand
     {
         var id = IdArgument();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new output until the job ends (Ctrl-C stops)." };
-        var command = new Command("logs", "Print a job's output (all replicas).") { id, follow };
+        var json = JsonOption();
+        var command = new Command("logs", "Print a job's output (all replicas); a job that failed or printed nothing says why on stderr.") { id, follow, json };
         command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
         {
+            var jobId = parse.GetValue(id);
+            var text = parse.GetValue(json) ? new System.Text.StringBuilder() : null;
+            var printed = false;
             try
             {
-                await foreach (var chunk in client.GetLogsAsync(parse.GetValue(id), parse.GetValue(follow), cancellationToken))
+                await foreach (var chunk in client.GetLogsAsync(jobId, parse.GetValue(follow), cancellationToken))
                 {
+                    printed |= chunk.Length > 0;
+                    if (text is not null)
+                    {
+                        text.Append(chunk);
+                        continue;
+                    }
+
                     await Console.Out.WriteAsync(chunk);
                     await Console.Out.FlushAsync(cancellationToken);
                 }
@@ -193,12 +204,38 @@ internal sealed class JobCommand : ICliCommand
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl-C while following is how a user stops watching: not an error.
+                return 0;
             }
 
-            return 0;
+            var j = await client.GetJobAsync(jobId, cancellationToken);
+            if (text is not null)
+            {
+                Terminal.WriteJson(new JobLogsView { JobId = j.Id, State = j.State, Reason = j.Reason?.Message, Text = text.ToString() });
+                return j.State == JobState.Failed ? 1 : 0;
+            }
+
+            // A job that failed (or has not started) may have no output at all; say why instead of printing nothing.
+            var note = LogsNote(j, printed);
+            if (note is not null)
+            {
+                await Console.Error.WriteLineAsync(note);
+            }
+
+            return j.State == JobState.Failed ? 1 : 0;
         }, cancellationToken, asTeam: true));
         return command;
     }
+
+    /// <summary>The line <c>job logs</c> adds on stderr after the output: why a job failed, or why there is no output yet.</summary>
+    internal static string? LogsNote(JobView j, bool printedAnything) => j.State switch
+    {
+        JobState.Failed => $"job {j.Id} failed{(j.ExitCode is { } code ? $" (exit code {code})" : "")}: {j.Reason?.Message ?? "no reason recorded"}"
+            + (printedAnything ? "" : " (it printed nothing)"),
+        JobState.Cancelled => $"job {j.Id} was cancelled{(j.Reason is { } r ? $": {r.Message}" : "")}",
+        JobState.Pending when !printedAnything => $"job {j.Id} has not started yet: {j.Reason?.Message ?? "queued"}",
+        JobState.Scheduled or JobState.Running when !printedAnything => $"job {j.Id} is {j.State} and has printed nothing yet",
+        _ => null,
+    };
 
     private static Command Cancel()
     {

@@ -35,6 +35,7 @@ internal sealed class ServeCommand : ICliCommand
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
+            ListenAddress.EnsureFree(options.Urls);
             await using var app = LeptonServer.BuildApp(options);
             try
             {

@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Lepton.Client;
 using Spectre.Console;
 
@@ -7,6 +9,14 @@ namespace Lepton.Cli.Output;
 /// <summary>Where the user-facing commands write: a Spectre.Console console for tables, plain stdout for JSON.</summary>
 internal static class Terminal
 {
+    /// <summary>The API's JSON settings, plus the CLI's own read models, with quotes and apostrophes left as they are
+    /// (the default encoder writes <c>'</c> as <c>\u0027</c>, which is safe in HTML but only noise in a terminal).</summary>
+    private static readonly JsonSerializerOptions Json = new(LeptonJson.Indented)
+    {
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(LeptonJson.Indented.TypeInfoResolver, CliJsonContext.Default),
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>A console on stdout; when stdout is not a terminal (a pipe, a file, a test) tables get a wide fixed width instead of 80 columns.</summary>
     public static IAnsiConsole Create()
     {
@@ -29,7 +39,7 @@ internal static class Terminal
         where T : notnull
     {
         // The runtime type (List<NodeView>, not IReadOnlyList<NodeView>) is the one the source-generated contexts know.
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), LeptonJson.Indented));
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
         Console.Out.Flush();
     }
 

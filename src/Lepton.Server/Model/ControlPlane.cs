@@ -54,8 +54,10 @@ internal sealed class ControlPlane : IDisposable
 
         foreach (var node in contents.Nodes)
         {
-            // A restarted server gives every node a full heartbeat timeout to come back.
+            // A restarted server gives every node a full heartbeat timeout to come back before its work is failed over,
+            // but offers it no new work until its agent has heartbeated (a node of an earlier run may be gone for good).
             node.LastHeartbeat = now;
+            node.AwaitingHeartbeat = true;
             Nodes[node.Name] = node;
         }
 
@@ -379,5 +381,5 @@ internal sealed class ControlPlane : IDisposable
     public static double SecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalSeconds;
 
     /// <summary>Whether a node takes work.</summary>
-    public static bool IsReady(Node node) => node.State == NodeState.Ready;
+    public static bool IsReady(Node node) => node.EffectiveState == NodeState.Ready;
 }

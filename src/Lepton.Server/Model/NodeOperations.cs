@@ -28,6 +28,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
             node.Registration = registration;
             node.RegisteredAt = now;
             node.LastHeartbeat = now;
+            node.AwaitingHeartbeat = false;
             if (node.State == NodeState.Down)
             {
                 node.State = NodeState.Ready;
@@ -51,7 +52,8 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
 
             node.LastHeartbeat = plane.Time.GetUtcNow();
             node.Usage = heartbeat.Usage;
-            wasDown = node.State == NodeState.Down;
+            // A first heartbeat after a server restart makes the node schedulable again, like a node back from Down.
+            wasDown = node.State == NodeState.Down || node.AwaitingHeartbeat;
             if (!wasDown)
             {
                 return Assignments(node, heartbeat);
@@ -62,9 +64,15 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         await plane.MutateAsync(tx =>
         {
             var node = plane.Nodes[name];
-            if (node.State == NodeState.Down)
+            if (node.State == NodeState.Down || node.AwaitingHeartbeat)
             {
-                node.State = NodeState.Ready;
+                node.AwaitingHeartbeat = false;
+                if (node.State == NodeState.Down)
+                {
+                    node.State = NodeState.Ready;
+                }
+
+                // Written even when only the flag changed: the upsert is what tells the scheduler to rebuild its nodes.
                 tx.UpsertNode(node);
             }
 
@@ -241,7 +249,7 @@ internal sealed partial class NodeOperations(ControlPlane plane, TimeSpan heartb
         return new NodeView
         {
             Name = node.Name,
-            State = node.State.ToString(),
+            State = node.EffectiveState.ToString(),
             Capacity = JobOperations.ToAmounts(spec.Capacity),
             Allocated = new ResourceAmounts { CpuMilli = cpu, MemoryMiB = memory, GpuMilli = gpu, Fpga = fpga, NetworkMbps = network },
             Usage = node.Usage,

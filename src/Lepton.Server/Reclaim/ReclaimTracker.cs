@@ -94,7 +94,7 @@ internal sealed class ReclaimTracker(ControlPlane plane, TimeSpan reclaimAfter) 
                 foreach (var node in plane.Nodes.Values)
                 {
                     // TasksOn holds exactly the tasks bound to the node.
-                    if (node.State == NodeState.Down || plane.TasksOn(node.Name).Count > 0)
+                    if (node.EffectiveState == NodeState.Down || plane.TasksOn(node.Name).Count > 0)
                     {
                         _idleSince.Remove(node.Name);
                     }

@@ -138,7 +138,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             foreach (var p in binding.Placements)
             {
                 stillValid &= plane.Nodes.TryGetValue(nodeNames[p.Node], out var node)
-                    && node.State == NodeState.Ready && ReferenceEquals(node.Registration, registrations[p.Node]);
+                    && node.EffectiveState == NodeState.Ready && ReferenceEquals(node.Registration, registrations[p.Node]);
             }
 
             if (!stillValid)
