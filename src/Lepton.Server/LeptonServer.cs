@@ -52,7 +52,7 @@ public static class LeptonServer
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()));
         builder.Services.AddSingleton(sp => new JobOperations(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new NodeOperations(sp.GetRequiredService<ControlPlane>(), options.HeartbeatInterval, options.HeartbeatTimeout));
-        builder.Services.AddSingleton<SchedulingMetrics>();
+        MetricsApi.AddMetrics(builder.Services, new SchedulingMetrics());
         builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()));
         builder.Services.AddSingleton(sp => new SchedulerLoop(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>(),
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
@@ -71,11 +71,15 @@ public static class LeptonServer
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        JsonBody.UseJsonWhenUntyped(app);
         if (Directory.Exists(builder.Environment.WebRootPath))
         {
             app.UseDefaultFiles();
             app.UseStaticFiles();
         }
+
+        // Routing after the middleware above: a body sent without a Content-Type must be typed before endpoints are matched.
+        app.UseRouting();
 
         app.MapOpenApi();
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();

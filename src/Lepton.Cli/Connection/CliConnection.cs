@@ -156,7 +156,7 @@ internal sealed record CliConnection(Uri Server, string Token, string Source, st
         catch (HttpRequestException e)
         {
             var why = e.InnerException?.Message ?? e.Message;
-            throw new CliError($"cannot reach the Lepton server at {Server.AbsoluteUri.TrimEnd('/')} (from {Source}): {why}; is it running? start one with 'lepton up'");
+            throw new CliError($"cannot reach the Lepton server at {Server} ({why}; the address is from {Source}); is it running? start one with 'lepton up'");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

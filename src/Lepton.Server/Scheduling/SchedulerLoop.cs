@@ -122,7 +122,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             if (plane.Jobs.TryGetValue(eviction.JobId, out var victim) && victim.State is JobState.Scheduled or JobState.Running)
             {
                 JobOperations.Requeue(tx, victim, View(eviction.Reason), now, "Preempted");
-                metrics.Preemptions++;
+                metrics.AddPreemptions(1);
             }
         }
 
