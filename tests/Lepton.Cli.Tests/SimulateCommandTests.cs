@@ -231,7 +231,7 @@ public sealed class SimulateCommandTests : IDisposable
             .Select(f => Path.GetFileNameWithoutExtension(f)["openb_pod_list_".Length..])];
 
     private static string TraceRoot() =>
-        TraceDirectory.Find(AppContext.BaseDirectory) ?? throw new DirectoryNotFoundException("no shared/traces above " + AppContext.BaseDirectory);
+        TraceDirectory.Find(AppContext.BaseDirectory) ?? throw new DirectoryNotFoundException("this test reads the public traces; " + TraceDirectory.MissingMessage);
 
     /// <summary>The published <c>analysis_allo_discrete.csv</c>, read here independently of the simulator's own reader.</summary>
     private sealed class PublishedAllocation

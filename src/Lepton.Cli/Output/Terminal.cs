@@ -15,6 +15,7 @@ internal static class Terminal
     {
         TypeInfoResolver = JsonTypeInfoResolver.Combine(LeptonJson.Indented.TypeInfoResolver, CliJsonContext.Default),
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // a latency with no sample is NaN
     };
 
     /// <summary>A console on stdout; when stdout is not a terminal (a pipe, a file, a test) tables get a wide fixed width instead of 80 columns.</summary>
@@ -22,7 +23,8 @@ internal static class Terminal
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(Console.Out),
+            // Piped output: tables are laid out 240 wide, so cut the padding every row would carry to that width.
+            Out = new AnsiConsoleOutput(Console.IsOutputRedirected ? new TrailingSpaceTrimmer(Console.Out) : Console.Out),
             Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
             ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
         });

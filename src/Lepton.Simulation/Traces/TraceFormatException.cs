@@ -1,8 +1,10 @@
 namespace Lepton.Simulation.Traces;
 
 /// <summary>A malformed line in a node, task, job or trace file, naming the file, the 1-based line and the field.</summary>
+/// <remarks>The message reads <c>file:line: field: problem</c>, exactly like a job spec error (<c>JobSpecException</c>):
+/// one error style for every file Lepton reads.</remarks>
 public sealed class TraceFormatException(string file, int line, string field, string problem)
-    : FormatException($"{file}:{line}: field '{field}': {problem}")
+    : FormatException($"{file}:{line}: {field}: {problem}")
 {
     /// <summary>The file that holds the bad line.</summary>
     public string File { get; } = file;
