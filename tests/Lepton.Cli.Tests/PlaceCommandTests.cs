@@ -169,7 +169,7 @@ public sealed class PlaceCommandTests
 
     [Theory]
     [InlineData("tasks.yaml", "tasks:\n  - name: a\n    resources:\n      memory: 16GB\n", "tasks.yaml:4: resources.memory: invalid memory quantity '16GB'")]
-    [InlineData("tasks.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,1000,1024,1,500\nb,1000,lots,1,500\n", "tasks.csv:3: field 'memory_mib': 'lots' is not an integer")]
+    [InlineData("tasks.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,1000,1024,1,500\nb,1000,lots,1,500\n", "tasks.csv:3: memory_mib: 'lots' is not an integer")]
     [InlineData("tasks.yaml", "tasks:\n  - name: a\n    cpus: 4\n", "tasks.yaml:3: cpus: unknown field")]
     public void Place_MalformedTaskFile_ExitsOneWithFileLineAndField(string fileName, string text, string expected)
     {

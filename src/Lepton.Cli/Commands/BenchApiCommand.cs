@@ -141,7 +141,7 @@ internal sealed class BenchApiCommand : IBenchSubcommand
             var metrics = (await admin.GetStringAsync("/metrics", cancellationToken)).Split('\n');
             double Metric(string name) => double.Parse(metrics.First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], c);
             var cycles = Metric("lepton_scheduling_cycle_seconds_count");
-            var result = new BenchApiResult
+            var result = new Output.BenchApiResult
             {
                 Nodes = nodeCount,
                 Jobs = jobCount,

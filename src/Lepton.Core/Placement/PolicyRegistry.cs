@@ -26,7 +26,7 @@ public static class PolicyRegistry
         Create<GpuClusteringScore>("gpuclustering", "GPU clustering: co-locates tasks of the same GPU kind (as in Weng et al., ATC'23).", "gpu-clustering", GpuSelectionRule.Best, grouping: NodeGrouping.ByStateAndTags),
         // Random must pick uniformly among nodes, not classes, so it scans every node.
         Create<RandomScore>("random", "A uniformly random feasible node and GPU (seeded).", "random", GpuSelectionRule.Random, grouping: NodeGrouping.None),
-        new PlacementPolicy("fgd", "Fragmentation gradient descent: least growth of expected GPU fragmentation (Weng et al., "Beware of Fragmentation", USENIX ATC'23).",
+        new PlacementPolicy("fgd", "Fragmentation gradient descent: least growth of expected GPU fragmentation (Weng et al., \"Beware of Fragmentation\", USENIX ATC'23).",
             new WeightedScore("fragmentation-gradient", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
             static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!))),
