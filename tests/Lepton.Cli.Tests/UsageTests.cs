@@ -54,6 +54,23 @@ public sealed class UsageTests : IDisposable
         Assert.True(lines[0].Length < 600, lines[0]);
     }
 
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("up")]
+    public void ServerCommands_BusyPort_OneLineNoStackTrace(string command)
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)busy.LocalEndpoint).Port}";
+
+        var run = LeptonProcess.Run(command, "--urls", url, "--data-dir", Path.Combine(_directory, "data"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: cannot listen on {url}: the port is already in use; stop what is using it or choose another with --urls http://127.0.0.1:PORT",
+            run.Stderr.TrimEnd('\n'));
+        Assert.DoesNotContain(" at ", run.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Policies_Json_ListsNameAndDescription()
     {

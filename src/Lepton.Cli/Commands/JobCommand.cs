@@ -38,7 +38,7 @@ internal sealed class JobCommand : ICliCommand
         {
             var path = parse.GetValue(file)!;
             var submission = path == "-"
-                ? JobSpecReader.Read(await Console.In.ReadToEndAsync(cancellationToken), "<stdin>")
+                ? JobSpecReader.Read(await ReadStdinAsync(cancellationToken), "<stdin>")
                 : JobSpecReader.ReadFile(path);
             var created = await client.SubmitJobAsync(submission, cancellationToken);
             if (parse.GetValue(json))
@@ -53,6 +53,22 @@ internal sealed class JobCommand : ICliCommand
             return 0;
         }, cancellationToken, asTeam: true));
         return command;
+    }
+
+    /// <summary>Standard input, refused past <see cref="JobSpecReader.MaxSpecBytes"/> (an endless pipe must not be read whole).</summary>
+    private static async Task<string> ReadStdinAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new char[JobSpecReader.MaxSpecBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await Console.In.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length <= JobSpecReader.MaxSpecBytes
+            ? new string(buffer, 0, length)
+            : throw new CliError($"<stdin>: a job spec may be at most {JobSpecReader.MaxSpecBytes >> 20} MiB");
     }
 
     private static Command List()

@@ -17,6 +17,9 @@ namespace Lepton.Client.Specs;
 /// </remarks>
 public static class JobSpecReader
 {
+    /// <summary>The largest job spec file (or stdin) read: 4 MiB.</summary>
+    public const int MaxSpecBytes = 4 << 20;
+
     // The server's limits (Lepton.Server's JobSubmissionValidator), in the API's units.
     private const long MaxCpuMilli = 10_000_000;
     private const long MaxMemoryMiB = 1L << 30;
@@ -35,6 +38,13 @@ public static class JobSpecReader
         string text;
         try
         {
+            // A job spec is one small document; a huge file is a mistake (or not a spec) and must not be parsed whole.
+            var length = new FileInfo(path).Length;
+            if (length > MaxSpecBytes)
+            {
+                throw new JobSpecException(path, 0, "", $"the file is {length / (1 << 20):N0} MiB; a job spec may be at most {MaxSpecBytes >> 20} MiB");
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -43,6 +43,7 @@ public static class JobFileReader
             return ReadCsv(csv);
         }
 
+        InputLimits.EnsureSize(path, InputLimits.MaxYamlBytes, "YAML");
         using var reader = new StreamReader(path);
         return ReadYaml(reader, path);
     }

@@ -15,6 +15,11 @@ internal sealed class CsvRecordReader : IDisposable
     private readonly TextReader _reader;
     private string _line = "";
     private Range[] _fields = new Range[16];
+    private readonly char[] _buffer = new char[1 << 14];
+    private readonly StringBuilder _pending = new();
+    private int _bufferStart;
+    private int _bufferEnd;
+    private bool _sawText;
 
     /// <summary>Reads the header from <paramref name="reader"/>; <paramref name="file"/> names the source in errors.</summary>
     public CsvRecordReader(TextReader reader, string file)
@@ -48,7 +53,12 @@ internal sealed class CsvRecordReader : IDisposable
     public int FieldCount { get; private set; }
 
     /// <summary>Opens <paramref name="path"/> for reading (UTF-8, byte-order mark honoured).</summary>
-    public static CsvRecordReader Open(string path) => new(new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path);
+    /// <exception cref="TraceFormatException">The file is larger than <see cref="InputLimits.MaxCsvBytes"/>.</exception>
+    public static CsvRecordReader Open(string path)
+    {
+        InputLimits.EnsureSize(path, InputLimits.MaxCsvBytes, "CSV");
+        return new(new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path);
+    }
 
     /// <summary>Advances to the next record; false at the end of the file.</summary>
     public bool Read()
@@ -204,7 +214,7 @@ internal sealed class CsvRecordReader : IDisposable
 
     private bool ReadNonBlankLine()
     {
-        while (_reader.ReadLine() is { } line)
+        while (ReadBoundedLine() is { } line)
         {
             LineNumber++;
             if (string.IsNullOrWhiteSpace(line))
@@ -225,6 +235,58 @@ internal sealed class CsvRecordReader : IDisposable
         }
 
         return false;
+    }
+
+    /// <summary>The next line, like <see cref="TextReader.ReadLine"/>, but refused past <see cref="InputLimits.MaxLineChars"/>
+    /// characters: a file with no line breaks must not become one giant string.</summary>
+    private string? ReadBoundedLine()
+    {
+        _pending.Clear();
+        while (true)
+        {
+            if (_bufferStart == _bufferEnd)
+            {
+                _bufferStart = 0;
+                _bufferEnd = _reader.Read(_buffer, 0, _buffer.Length);
+                if (_bufferEnd == 0)
+                {
+                    return _pending.Length > 0 || _sawText ? TakePending() : null;
+                }
+            }
+
+            _sawText = true;
+            var span = _buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart);
+            var newline = span.IndexOf('\n');
+            var take = newline < 0 ? span : span[..newline];
+            if (newline >= 0 && _pending.Length == 0 && take.Length <= InputLimits.MaxLineChars)
+            {
+                // The common case: the whole line is in the buffer.
+                _bufferStart += newline + 1;
+                _sawText = false;
+                return new string(take.Length > 0 && take[^1] == '\r' ? take[..^1] : take);
+            }
+
+            if (_pending.Length + take.Length > InputLimits.MaxLineChars)
+            {
+                throw new TraceFormatException(File, LineNumber + 1, "line",
+                    $"longer than {InputLimits.MaxLineChars:N0} characters; is this a CSV file?");
+            }
+
+            _pending.Append(take);
+            _bufferStart += take.Length;
+            if (newline >= 0)
+            {
+                _bufferStart++;
+                return TakePending();
+            }
+        }
+    }
+
+    private string TakePending()
+    {
+        _sawText = false;
+        var length = _pending.Length > 0 && _pending[^1] == '\r' ? _pending.Length - 1 : _pending.Length;
+        return _pending.ToString(0, length);
     }
 
     private void Split(string line)
