@@ -115,7 +115,7 @@ internal sealed class JobCommand : ICliCommand
                         new Text(j.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                         new Text(HumanText.JobGpus(j)),
                         new Text(HumanText.Age(j.CreatedAt, now)),
-                        new Text(HumanText.Clip(j.Reason?.Message, 90)));
+                        new Text(j.Reason?.Message ?? "")); // whole sentences: the column wraps rather than cuts
                 }
 
                 console.Write(table);
@@ -295,6 +295,10 @@ internal sealed class JobCommand : ICliCommand
         return command;
     }
 
+    /// <summary>A verdict as a sentence: capital first letter, full stop.</summary>
+    private static string Sentence(string text) =>
+        text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + (text.EndsWith('.') ? "" : ".");
+
     /// <summary>Prints an explanation: the summary, the queue, the constraints table, what would help, and the blockers.</summary>
     internal static void Render(IAnsiConsole console, JobExplanation x)
     {
@@ -308,11 +312,12 @@ internal sealed class JobCommand : ICliCommand
         if (x.Constraints.Count > 0)
         {
             console.WriteLine();
-            var table = Terminal.NewTable("CONSTRAINT", "NODES RULED OUT", "DETAIL");
+            // The same numbers as the summary above: both come from the server's verdicts, never recomputed here.
+            var table = Terminal.NewTable("CONSTRAINT", "NODES RULED OUT", "WHY");
             table.Columns[2].NoWrap = false;
             foreach (var c in x.Constraints)
             {
-                table.AddRow(new Text(c.Constraint), new Text($"{c.NodesRuledOut} of {c.NodesConsidered}"), new Text(c.Message));
+                table.AddRow(new Text(c.Constraint), new Text($"{c.NodesRuledOut} of {c.NodesConsidered}"), new Text(Sentence(c.Message)));
             }
 
             console.Write(table);
