@@ -139,7 +139,8 @@ internal sealed class BenchApiCommand : IBenchSubcommand
             Array.Sort(submitLatencies);
             var c = CultureInfo.InvariantCulture;
             var metrics = (await admin.GetStringAsync("/metrics", cancellationToken)).Split('\n');
-            double Metric(string name) => double.Parse(metrics.First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], c);
+            // A series without labels is written name{} by the exporter (or plain name by others).
+            double Metric(string name) => double.Parse(metrics.First(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{} ", StringComparison.Ordinal)).Split(' ')[1], c);
             var cycles = Metric("lepton_scheduling_cycle_seconds_count");
             var result = new Output.BenchApiResult
             {

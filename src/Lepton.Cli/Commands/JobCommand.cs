@@ -86,7 +86,7 @@ internal sealed class JobCommand : ICliCommand
                     : throw new CliError($"--state: '{text}' is not one of {string.Join(", ", Enum.GetNames<JobState>())}", 2);
             }
 
-            return CliConnection.RunAsync(async client =>
+            return CliConnection.RunAsync(async (client, connection) =>
             {
                 var jobs = await client.ListJobsAsync(filter, cancellationToken);
                 if (parse.GetValue(json))
@@ -98,7 +98,10 @@ internal sealed class JobCommand : ICliCommand
                 var console = Terminal.Create();
                 if (jobs.Count == 0)
                 {
-                    console.WriteLine(filter is null ? "No jobs yet. Submit one with 'lepton job submit -f examples/jobs-spec/hello.yaml'." : $"No {filter} jobs.");
+                    // Say whose view this is: an empty list from the wrong server or token must not look like an empty cluster.
+                    console.WriteLine(filter is null
+                        ? $"No jobs visible ({connection.Describe()}). Submit one with 'lepton job submit -f examples/jobs-spec/hello.yaml'; 'lepton whoami' shows the token's tenant."
+                        : $"No {filter} jobs visible ({connection.Describe()}).");
                     return 0;
                 }
 

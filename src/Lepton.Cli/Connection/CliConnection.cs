@@ -114,11 +114,15 @@ internal sealed record CliConnection(Uri Server, string Token, string Source, st
     /// <param name="body">What to do with the client.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <param name="asTeam">True for job commands (see <see cref="Resolve"/>).</param>
-    public static async Task<int> RunAsync(Func<LeptonClient, Task<int>> body, CancellationToken cancellationToken, bool asTeam = false)
+    public static Task<int> RunAsync(Func<LeptonClient, Task<int>> body, CancellationToken cancellationToken, bool asTeam = false) =>
+        RunAsync((client, _) => body(client), cancellationToken, asTeam);
+
+    /// <summary>As <see cref="RunAsync(Func{LeptonClient, Task{int}}, CancellationToken, bool)"/>, also passing the connection (to say which one in output).</summary>
+    public static async Task<int> RunAsync(Func<LeptonClient, CliConnection, Task<int>> body, CancellationToken cancellationToken, bool asTeam = false)
     {
         var connection = Resolve(asTeam);
         using var client = new LeptonClient(connection.Server, connection.Token);
-        return await connection.GuardAsync(() => body(client), cancellationToken, client);
+        return await connection.GuardAsync(() => body(client, connection), cancellationToken, client);
     }
 
     /// <summary>Maps client, network and spec errors to <see cref="CliError"/>; server answers name the server and token used.</summary>
