@@ -209,8 +209,7 @@ public sealed class SimulateCommandTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         var error = OneErrorLine(run);
-        Assert.Contains($"{path}:{line.ToString(CultureInfo.InvariantCulture)}:", error);
-        Assert.Contains($"'{field}'", error);
+        Assert.Contains($"{path}:{line.ToString(CultureInfo.InvariantCulture)}: {field}: ", error);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
