@@ -11,7 +11,7 @@ namespace Lepton.Simulation.Traces;
 /// exactly as many fields as the header. Lines are slices of the read buffer (no string per line) and are refused past
 /// <see cref="InputLimits.MaxLineChars"/>.
 /// <para>Measured against the maintained readers (issue 13), reading the 24 openb pod lists (12.2 MiB; name plus four
-/// integer columns per row, 21 passes after 3 warm-ups, 2-core machine shared with other builds; /tmp/ux-csvbench):
+/// integer columns per row, 21 passes after 3 warm-ups, in a throwaway console app, on a 2-core machine shared with other builds):
 /// this reader 282–364 ms median and 16.0 MiB allocated per pass (44.6 MiB before lines became buffer slices);
 /// Sep 0.17.1 136–209 ms, 10.9 MiB; CsvHelper 34 109–178 ms, 10.7 MiB. So it does not win: the libraries are about
 /// twice as fast. It is kept for now only because its callers depend on details the libraries do not give as they are
