@@ -10,12 +10,13 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = CommandCatalog.BuildRoot();
-        var parse = root.Parse(args);
+        // A bare 'lepton' is someone finding their way: show the commands rather than an error.
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
             {
-                await Console.Error.WriteLineAsync($"error: {error.Message}");
+                await Console.Error.WriteLineAsync($"error: {ParseErrorText.Rewrite(error.Message)}");
             }
 
             await Console.Error.WriteLineAsync("Run 'lepton --help' for usage.");
@@ -29,7 +30,7 @@ public static class Program
         }
         catch (CliError e)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            await Console.Error.WriteLineAsync($"error: {Output.PrintableText.Of(e.Message)}");
             return e.ExitCode;
         }
     }

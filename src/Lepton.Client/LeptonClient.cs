@@ -229,6 +229,10 @@ public sealed class LeptonClient : IDisposable
     public Task<TokenView> RevokeTokenAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync<TokenView>(HttpMethod.Delete, $"api/v1/tokens/{id}", null, cancellationToken);
 
+    /// <summary>Says who the client's token is (<c>GET /api/v1/whoami</c>, any token): kind and tenant.</summary>
+    public Task<WhoAmIView> WhoAmIAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<WhoAmIView>(HttpMethod.Get, "api/v1/whoami", null, cancellationToken);
+
     // ---- cluster ----
 
     /// <summary>Allocation and live usage over the last hour (<c>GET /api/v1/cluster/utilization</c>).</summary>

@@ -53,7 +53,7 @@ public static class LeptonServer
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()));
         builder.Services.AddSingleton(sp => new JobOperations(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new NodeOperations(sp.GetRequiredService<ControlPlane>(), options.HeartbeatInterval, options.HeartbeatTimeout));
-        builder.Services.AddSingleton<SchedulingMetrics>();
+        MetricsApi.AddMetrics(builder.Services, new SchedulingMetrics());
         var queue = options.Queue is null ? QueueDiscipline.Default
             : QueueDiscipline.TryParse(options.Queue, out var named) ? named
             : throw new ArgumentException($"unknown queue discipline '{options.Queue}'; valid: {string.Join(", ", QueueDiscipline.Names)}", nameof(options));
@@ -94,11 +94,15 @@ public static class LeptonServer
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        JsonBody.UseJsonWhenUntyped(app);
         if (Directory.Exists(builder.Environment.WebRootPath))
         {
             app.UseDefaultFiles();
             app.UseStaticFiles();
         }
+
+        // Routing after the middleware above: a body sent without a Content-Type must be typed before endpoints are matched.
+        app.UseRouting();
 
         app.MapOpenApi();
         // 200 "ok" while the store writes; 503 with {"status":"failing","store":"..."} while commits fail or the data directory's
@@ -117,6 +121,7 @@ public static class LeptonServer
         JobApi.Map(api, plane, jobs);
         NodeApi.Map(api, plane, app.Services.GetRequiredService<NodeOperations>(), jobs);
         AdminApi.Map(api, plane);
+        WhoAmIApi.Map(api, plane);
         InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());

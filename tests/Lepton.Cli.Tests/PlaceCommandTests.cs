@@ -142,7 +142,7 @@ public sealed class PlaceCommandTests
     [Fact]
     public void Place_OpenbDefaultTrace_PlacesFromTheCsvFiles()
     {
-        var openb = Path.Combine(TraceDirectory.Find(LeptonProcess.RepositoryRoot) ?? throw new InvalidOperationException("no shared/traces"), "openb");
+        var openb = Path.Combine(TraceDirectory.Find(LeptonProcess.RepositoryRoot) ?? throw new InvalidOperationException("this test reads the public traces; " + TraceDirectory.MissingMessage), "openb");
 
         var run = LeptonProcess.Run("place", "--nodes", Path.Combine(openb, "openb_node_list_gpu_node.csv"),
             "--tasks", Path.Combine(openb, "openb_pod_list_default.csv"), "--json");
@@ -168,9 +168,9 @@ public sealed class PlaceCommandTests
     }
 
     [Theory]
-    [InlineData("tasks.yaml", "tasks:\n  - name: a\n    resources:\n      memory: 16GB\n", "tasks.yaml:4: field 'resources.memory': invalid memory quantity '16GB'")]
-    [InlineData("tasks.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,1000,1024,1,500\nb,1000,lots,1,500\n", "tasks.csv:3: field 'memory_mib': 'lots' is not an integer")]
-    [InlineData("tasks.yaml", "tasks:\n  - name: a\n    cpus: 4\n", "tasks.yaml:3: field 'cpus': unknown key")]
+    [InlineData("tasks.yaml", "tasks:\n  - name: a\n    resources:\n      memory: 16GB\n", "tasks.yaml:4: resources.memory: invalid memory quantity '16GB'")]
+    [InlineData("tasks.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,1000,1024,1,500\nb,1000,lots,1,500\n", "tasks.csv:3: memory_mib: 'lots' is not an integer")]
+    [InlineData("tasks.yaml", "tasks:\n  - name: a\n    cpus: 4\n", "tasks.yaml:3: cpus: unknown field")]
     public void Place_MalformedTaskFile_ExitsOneWithFileLineAndField(string fileName, string text, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("lepton-place-");
@@ -194,8 +194,8 @@ public sealed class PlaceCommandTests
 
     [Theory]
     [InlineData("nodes:\n  - {name: huge, cpu: 8, gpus: {count: 100, model: X}}\n", "node 'huge'")]
-    [InlineData("tasks:\n  - {name: t, resources: {cpu: 1}}\n", "nodes.yaml:1: field 'nodes': expected a top-level 'nodes:' list, found 'tasks:'")]
-    [InlineData("nodes:\n  - {name: a, cpu: 8, labels: {zone: [eu]}}\n", "nodes.yaml:2: field 'labels'")]
+    [InlineData("tasks:\n  - {name: t, resources: {cpu: 1}}\n", "nodes.yaml:1: nodes: expected a top-level 'nodes:' list, found 'tasks:'")]
+    [InlineData("nodes:\n  - {name: a, cpu: 8, labels: {zone: [eu]}}\n", "nodes.yaml:2: labels")]
     public void Place_BadNodeFile_ExitsOneWithOneLine(string text, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("lepton-place-");

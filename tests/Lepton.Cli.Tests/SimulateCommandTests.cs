@@ -252,8 +252,7 @@ public sealed class SimulateCommandTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         var error = OneErrorLine(run);
-        Assert.Contains($"{path}:{line.ToString(CultureInfo.InvariantCulture)}:", error);
-        Assert.Contains($"'{field}'", error);
+        Assert.Contains($"{path}:{line.ToString(CultureInfo.InvariantCulture)}: {field}: ", error);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -274,7 +273,7 @@ public sealed class SimulateCommandTests : IDisposable
             .Select(f => Path.GetFileNameWithoutExtension(f)["openb_pod_list_".Length..])];
 
     private static string TraceRoot() =>
-        TraceDirectory.Find(AppContext.BaseDirectory) ?? throw new DirectoryNotFoundException("no shared/traces above " + AppContext.BaseDirectory);
+        TraceDirectory.Find(AppContext.BaseDirectory) ?? throw new DirectoryNotFoundException("this test reads the public traces; " + TraceDirectory.MissingMessage);
 
     /// <summary>The published <c>analysis_allo_discrete.csv</c>, read here independently of the simulator's own reader.</summary>
     private sealed class PublishedAllocation

@@ -7,7 +7,7 @@ internal static class SharedTraces
 {
     /// <summary>The <c>shared/traces</c> folder above the test assembly.</summary>
     public static string Root => TraceDirectory.Find(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException("no shared/traces folder above the test assembly");
+        ?? throw new InvalidOperationException("these tests read the public traces; " + TraceDirectory.MissingMessage);
 
     /// <summary>A file in the repository's <c>examples/</c> folder.</summary>
     public static string Example(params string[] parts)

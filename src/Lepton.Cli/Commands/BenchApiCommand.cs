@@ -28,9 +28,10 @@ internal sealed class BenchApiCommand : IBenchSubcommand
         var jobs = new Option<int>("--jobs") { Description = "Jobs to submit.", DefaultValueFactory = _ => 20000 };
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent clients.", DefaultValueFactory = _ => 32 };
         var policy = new Option<string>("--policy") { Description = "Placement policy.", DefaultValueFactory = _ => LeptonServerOptions.DefaultPolicy };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON (progress goes to stderr)." };
         var command = new Command("api", "Measure durable job submissions per second and submit-to-scheduled latency against a loopback server.")
         {
-            nodes, jobs, concurrency, policy,
+            nodes, jobs, concurrency, policy, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,13 +43,13 @@ internal sealed class BenchApiCommand : IBenchSubcommand
                 throw new CliError("--nodes and --jobs must be positive and --concurrency in 1..1024", 2);
             }
 
-            await RunAsync(nodeCount, jobCount, clients, parse.GetValue(policy)!, cancellationToken);
+            await RunAsync(nodeCount, jobCount, clients, parse.GetValue(policy)!, parse.GetValue(json), cancellationToken);
             return 0;
         });
         return command;
     }
 
-    private static async Task RunAsync(int nodeCount, int jobCount, int clients, string policy, CancellationToken cancellationToken)
+    private static async Task RunAsync(int nodeCount, int jobCount, int clients, string policy, bool json, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(Path.GetTempPath(), "lepton-bench-api-" + Guid.NewGuid().ToString("N"));
         try
@@ -70,7 +71,8 @@ internal sealed class BenchApiCommand : IBenchSubcommand
             using var agent = Client(handler, baseAddress, await TokenAsync(admin, new TokenCreate { Kind = "agent" }, cancellationToken));
             using var tenant = Client(handler, baseAddress, await TokenAsync(admin, new TokenCreate { Kind = "tenant", Tenant = "bench" }, cancellationToken));
 
-            Console.WriteLine($"registering {nodeCount} nodes...");
+            var progress = json ? Console.Error : Console.Out;
+            progress.WriteLine($"registering {nodeCount} nodes...");
             var next = -1;
             await Task.WhenAll(Enumerable.Range(0, Math.Min(clients, nodeCount)).Select(_ => Task.Run(async () =>
             {
@@ -90,7 +92,7 @@ internal sealed class BenchApiCommand : IBenchSubcommand
                 }
             }, cancellationToken)));
 
-            Console.WriteLine($"submitting {jobCount} jobs with {clients} concurrent clients...");
+            progress.WriteLine($"submitting {jobCount} jobs with {clients} concurrent clients...");
             var submitLatencies = new double[jobCount];
             var failures = 0;
             next = -1;
@@ -136,14 +138,42 @@ internal sealed class BenchApiCommand : IBenchSubcommand
                 .Where(ms => !double.IsNaN(ms)).Order().ToArray();
             Array.Sort(submitLatencies);
             var c = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(c, $"nodes {nodeCount}, jobs {jobCount}, concurrency {clients}, policy {policy}, store SQLite WAL synchronous=FULL"));
-            Console.WriteLine(string.Create(c, $"durable submissions/s:           {(jobCount - failures) / submitSeconds:F0}  ({jobCount - failures} accepted in {submitSeconds:F2} s, {failures} failed)"));
-            Console.WriteLine(string.Create(c, $"submit latency (client) p50/p99: {Percentile(submitLatencies, 0.50):F1} / {Percentile(submitLatencies, 0.99):F1} ms"));
-            Console.WriteLine(string.Create(c, $"submit->scheduled p50/p99/max:   {Percentile(scheduled, 0.50):F1} / {Percentile(scheduled, 0.99):F1} / {(scheduled.Length > 0 ? scheduled[^1] : double.NaN):F1} ms  ({scheduled.Length} of {views.Count} scheduled)"));
             var metrics = (await admin.GetStringAsync("/metrics", cancellationToken)).Split('\n');
-            double Metric(string name) => double.Parse(metrics.First(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], c);
+            // A series without labels is written name{} by the exporter (or plain name by others).
+            double Metric(string name) => double.Parse(metrics.First(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{} ", StringComparison.Ordinal)).Split(' ')[1], c);
             var cycles = Metric("lepton_scheduling_cycle_seconds_count");
-            Console.WriteLine(string.Create(c, $"scheduling cycles:               {cycles:F0}, mean {1000 * Metric("lepton_scheduling_cycle_seconds_sum") / Math.Max(1, cycles):F2} ms"));
+            var result = new Output.BenchApiResult
+            {
+                Nodes = nodeCount,
+                Jobs = jobCount,
+                Concurrency = clients,
+                Policy = policy,
+                Accepted = jobCount - failures,
+                Failed = failures,
+                SubmitSeconds = Math.Round(submitSeconds, 3),
+                SubmissionsPerSecond = Math.Round((jobCount - failures) / submitSeconds, 1),
+                SubmitLatencyP50Ms = Math.Round(Percentile(submitLatencies, 0.50), 2),
+                SubmitLatencyP99Ms = Math.Round(Percentile(submitLatencies, 0.99), 2),
+                ScheduledLatencyP50Ms = Math.Round(Percentile(scheduled, 0.50), 2),
+                ScheduledLatencyP99Ms = Math.Round(Percentile(scheduled, 0.99), 2),
+                ScheduledLatencyMaxMs = scheduled.Length > 0 ? Math.Round(scheduled[^1], 2) : double.NaN,
+                Scheduled = scheduled.Length,
+                SchedulingCycles = (long)cycles,
+                SchedulingCycleMeanMs = Math.Round(1000 * Metric("lepton_scheduling_cycle_seconds_sum") / Math.Max(1, cycles), 3),
+            };
+            if (json)
+            {
+                Output.Terminal.WriteJson(result);
+            }
+            else
+            {
+                Console.WriteLine(string.Create(c, $"nodes {nodeCount}, jobs {jobCount}, concurrency {clients}, policy {policy}, store SQLite WAL synchronous=FULL"));
+                Console.WriteLine(string.Create(c, $"durable submissions/s:           {result.SubmissionsPerSecond:F0}  ({result.Accepted} accepted in {submitSeconds:F2} s, {failures} failed)"));
+                Console.WriteLine(string.Create(c, $"submit latency (client) p50/p99: {result.SubmitLatencyP50Ms:F1} / {result.SubmitLatencyP99Ms:F1} ms"));
+                Console.WriteLine(string.Create(c, $"submit->scheduled p50/p99/max:   {result.ScheduledLatencyP50Ms:F1} / {result.ScheduledLatencyP99Ms:F1} / {result.ScheduledLatencyMaxMs:F1} ms  ({scheduled.Length} of {views.Count} scheduled)"));
+                Console.WriteLine(string.Create(c, $"scheduling cycles:               {cycles:F0}, mean {result.SchedulingCycleMeanMs:F2} ms"));
+            }
+
             await app.StopAsync(CancellationToken.None);
         }
         finally

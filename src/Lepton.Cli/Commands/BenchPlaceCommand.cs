@@ -25,11 +25,12 @@ internal sealed class BenchPlaceCommand : IBenchSubcommand
         var tasks = new Option<int>("--tasks") { Description = "Tasks to place (openb default shapes).", DefaultValueFactory = _ => 20000 };
         var policy = new Option<string>("--policy") { Description = "Placement policy (see 'lepton policies').", DefaultValueFactory = _ => "bestfit" };
         var seed = new Option<int>("--seed") { Description = "Seed for the workload and the policy.", DefaultValueFactory = _ => 42 };
-        var openb = new Option<bool>("--openb") { Description = "Use the openb GPU nodes and default pods from ../shared/traces instead of synthetic ones." };
+        var openb = new Option<bool>("--openb") { Description = "Use the openb GPU nodes and default pods (from --traces, $LEPTON_TRACES or ../shared/traces) instead of synthetic ones." };
+        var traces = new Option<string>("--traces") { Description = "The public trace folder (holding openb/) for --openb." };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("place", "Measure placements per second and bytes allocated per placement.")
         {
-            nodes, tasks, policy, seed, openb, json,
+            nodes, tasks, policy, seed, openb, json, traces,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +47,7 @@ internal sealed class BenchPlaceCommand : IBenchSubcommand
                 throw new CliError("--nodes and --tasks must be positive", 2);
             }
 
-            var (nodeList, taskList) = parse.GetValue(openb) ? LoadOpenb(taskCount) : (SyntheticWorkload.Nodes(nodeCount, parse.GetValue(seed)), SyntheticWorkload.Tasks(taskCount, parse.GetValue(seed)));
+            var (nodeList, taskList) = parse.GetValue(openb) ? LoadOpenb(taskCount, parse.GetValue(traces)) : (SyntheticWorkload.Nodes(nodeCount, parse.GetValue(seed)), SyntheticWorkload.Tasks(taskCount, parse.GetValue(seed)));
             var result = Measure(chosen, nodeList, taskList, parse.GetValue(seed));
             if (parse.GetValue(json))
             {
@@ -66,14 +67,14 @@ internal sealed class BenchPlaceCommand : IBenchSubcommand
         return command;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static (IReadOnlyList<NodeSpec> Nodes, IReadOnlyList<TaskRequest> Tasks) LoadOpenb(int taskLimit)
+    private static (IReadOnlyList<NodeSpec> Nodes, IReadOnlyList<TaskRequest> Tasks) LoadOpenb(int taskLimit, string? tracesDirectory)
     {
         string dir;
         try
         {
-            dir = Path.Combine(TraceDirectory.Locate(), "openb");
+            dir = Path.Combine(TraceDirectory.Resolve(tracesDirectory) ?? throw new DirectoryNotFoundException(TraceDirectory.MissingMessage), "openb");
         }
         catch (Exception e) when (e is DirectoryNotFoundException or InvalidOperationException or IOException)
         {

@@ -43,7 +43,7 @@ internal sealed class JobCommand : ICliCommand
         {
             var path = parse.GetValue(file)!;
             var submission = path == "-"
-                ? JobSpecReader.Read(await Console.In.ReadToEndAsync(cancellationToken), "<stdin>")
+                ? JobSpecReader.Read(await ReadStdinAsync(cancellationToken), "<stdin>")
                 : JobSpecReader.ReadFile(path);
             var created = parse.GetValue(key) is { } k
                 ? await client.SubmitJobAsync(submission, k, cancellationToken)
@@ -60,6 +60,22 @@ internal sealed class JobCommand : ICliCommand
             return 0;
         }, cancellationToken, asTeam: true));
         return command;
+    }
+
+    /// <summary>Standard input, refused past <see cref="JobSpecReader.MaxSpecBytes"/> (an endless pipe must not be read whole).</summary>
+    private static async Task<string> ReadStdinAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new char[JobSpecReader.MaxSpecBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await Console.In.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length <= JobSpecReader.MaxSpecBytes
+            ? new string(buffer, 0, length)
+            : throw new CliError($"<stdin>: a job spec may be at most {JobSpecReader.MaxSpecBytes >> 20} MiB");
     }
 
     private static Command List()
@@ -90,7 +106,7 @@ internal sealed class JobCommand : ICliCommand
                 throw new CliError("give either --limit N or --all, not both", 2);
             }
 
-            return CliConnection.RunAsync(async client =>
+            return CliConnection.RunAsync(async (client, connection) =>
             {
                 // Pages, not one unbounded list: a cluster with many thousand jobs answers this at once.
                 IReadOnlyList<JobView> jobs;
@@ -116,7 +132,10 @@ internal sealed class JobCommand : ICliCommand
                 var console = Terminal.Create();
                 if (jobs.Count == 0)
                 {
-                    console.WriteLine(filter is null ? "No jobs yet. Submit one with 'lepton job submit -f examples/jobs-spec/hello.yaml'." : $"No {filter} jobs.");
+                    // Say whose view this is: an empty list from the wrong server or token must not look like an empty cluster.
+                    console.WriteLine(filter is null
+                        ? $"No jobs visible ({connection.Describe()}). Submit one with 'lepton job submit -f examples/jobs-spec/hello.yaml'; 'lepton whoami' shows the token's tenant."
+                        : $"No {filter} jobs visible ({connection.Describe()}).");
                     return 0;
                 }
 
@@ -133,7 +152,7 @@ internal sealed class JobCommand : ICliCommand
                         new Text(j.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                         new Text(HumanText.JobGpus(j)),
                         new Text(HumanText.Age(j.CreatedAt, now)),
-                        new Text(HumanText.Clip(j.Reason?.Message, 90)));
+                        new Text(j.Reason?.Message ?? "")); // whole sentences: the column wraps rather than cuts
                 }
 
                 console.Write(table);
@@ -230,9 +249,13 @@ internal sealed class JobCommand : ICliCommand
         var id = IdArgument();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new output until the job ends (Ctrl-C stops)." };
         var tail = new Option<int?>("--tail") { Description = "Start with the last N lines instead of the whole output." };
-        var command = new Command("logs", "Print a job's output (all replicas).") { id, follow, tail };
+        var json = JsonOption();
+        var command = new Command("logs", "Print a job's output (all replicas); a job that failed or printed nothing says why on stderr.") { id, follow, tail, json };
         command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
         {
+            var jobId = parse.GetValue(id);
+            var text = parse.GetValue(json) ? new System.Text.StringBuilder() : null;
+            var printed = false;
             try
             {
                 if (parse.GetValue(tail) is < 0)
@@ -240,8 +263,15 @@ internal sealed class JobCommand : ICliCommand
                     throw new CliError("--tail must not be negative", 2);
                 }
 
-                await foreach (var chunk in client.GetLogsAsync(parse.GetValue(id), parse.GetValue(follow), parse.GetValue(tail), cancellationToken))
+                await foreach (var chunk in client.GetLogsAsync(jobId, parse.GetValue(follow), parse.GetValue(tail), cancellationToken))
                 {
+                    printed |= chunk.Length > 0;
+                    if (text is not null)
+                    {
+                        text.Append(chunk);
+                        continue;
+                    }
+
                     await Console.Out.WriteAsync(chunk);
                     await Console.Out.FlushAsync(cancellationToken);
                 }
@@ -249,12 +279,38 @@ internal sealed class JobCommand : ICliCommand
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl-C while following is how a user stops watching: not an error.
+                return 0;
             }
 
-            return 0;
+            var j = await client.GetJobAsync(jobId, cancellationToken);
+            if (text is not null)
+            {
+                Terminal.WriteJson(new JobLogsView { JobId = j.Id, State = j.State, Reason = j.Reason?.Message, Text = text.ToString() });
+                return j.State == JobState.Failed ? 1 : 0;
+            }
+
+            // A job that failed (or has not started) may have no output at all; say why instead of printing nothing.
+            var note = LogsNote(j, printed);
+            if (note is not null)
+            {
+                await Console.Error.WriteLineAsync(note);
+            }
+
+            return j.State == JobState.Failed ? 1 : 0;
         }, cancellationToken, asTeam: true));
         return command;
     }
+
+    /// <summary>The line <c>job logs</c> adds on stderr after the output: why a job failed, or why there is no output yet.</summary>
+    internal static string? LogsNote(JobView j, bool printedAnything) => j.State switch
+    {
+        JobState.Failed => $"job {j.Id} failed{(j.ExitCode is { } code ? $" (exit code {code})" : "")}: {j.Reason?.Message ?? "no reason recorded"}"
+            + (printedAnything ? "" : " (it printed nothing)"),
+        JobState.Cancelled => $"job {j.Id} was cancelled{(j.Reason is { } r ? $": {r.Message}" : "")}",
+        JobState.Pending when !printedAnything => $"job {j.Id} has not started yet: {j.Reason?.Message ?? "queued"}",
+        JobState.Scheduled or JobState.Running when !printedAnything => $"job {j.Id} is {j.State} and has printed nothing yet",
+        _ => null,
+    };
 
     private static Command Cancel()
     {
@@ -298,6 +354,10 @@ internal sealed class JobCommand : ICliCommand
         return command;
     }
 
+    /// <summary>A verdict as a sentence: capital first letter, full stop.</summary>
+    private static string Sentence(string text) =>
+        text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + (text.EndsWith('.') ? "" : ".");
+
     /// <summary>Prints an explanation: the summary, the queue, the constraints table, what would help, and the blockers.</summary>
     internal static void Render(IAnsiConsole console, JobExplanation x)
     {
@@ -311,11 +371,12 @@ internal sealed class JobCommand : ICliCommand
         if (x.Constraints.Count > 0)
         {
             console.WriteLine();
-            var table = Terminal.NewTable("CONSTRAINT", "NODES RULED OUT", "DETAIL");
+            // The same numbers as the summary above: both come from the server's verdicts, never recomputed here.
+            var table = Terminal.NewTable("CONSTRAINT", "NODES RULED OUT", "WHY");
             table.Columns[2].NoWrap = false;
             foreach (var c in x.Constraints)
             {
-                table.AddRow(new Text(c.Constraint), new Text($"{c.NodesRuledOut} of {c.NodesConsidered}"), new Text(c.Message));
+                table.AddRow(new Text(c.Constraint), new Text($"{c.NodesRuledOut} of {c.NodesConsidered}"), new Text(Sentence(c.Message)));
             }
 
             console.Write(table);

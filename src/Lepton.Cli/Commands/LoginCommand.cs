@@ -14,7 +14,7 @@ internal sealed class LoginCommand : ICliCommand
         var server = new Option<string>("--server") { Description = "Server base URL, e.g. http://127.0.0.1:8080.", Required = true };
         var token = new Option<string>("--token") { Description = "API token (from 'lepton token create', or the admin token the server wrote).", Required = true };
         var noVerify = new Option<bool>("--no-verify") { Description = "Save without asking the server whether the token works." };
-        var command = new Command("login", "Save the server address and token for later commands (LEPTON_SERVER / LEPTON_TOKEN override them).")
+        var command = new Command("login", "Save the server address and token for later commands (LEPTON_SERVER / LEPTON_TOKEN and a local ./.lepton cluster take precedence; 'lepton whoami' shows which is used).")
         {
             server, token, noVerify,
         };
@@ -36,6 +36,12 @@ internal sealed class LoginCommand : ICliCommand
             var path = CliConfig.DefaultPath();
             new CliConfig { Server = uri.AbsoluteUri.TrimEnd('/'), Token = secret }.Save(path);
             Console.WriteLine($"Logged in to {uri.AbsoluteUri.TrimEnd('/')}{note}; saved to {path}");
+            if (LocalTokenFiles.LocalClusterExists() && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("LEPTON_SERVER")))
+            {
+                // The folder's own cluster wins over a login (see CliConnection); say so rather than leave the user guessing.
+                Console.Error.WriteLine($"note: in this folder commands keep using {CliConnection.LocalSource}; "
+                    + "the login applies in other folders (or set LEPTON_SERVER and LEPTON_TOKEN). 'lepton whoami' shows what a command uses.");
+            }
             return 0;
         });
         return command;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Lepton.Cli.Commands.Place;
 using Lepton.Core.Placement;
-using Spectre.Console;
 
 namespace Lepton.Cli.Commands;
 
@@ -74,14 +73,8 @@ internal sealed class PlaceCommand : ICliCommand
         }
         else
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-            if (Console.IsOutputRedirected)
-            {
-                // Spectre assumes 80 columns when it cannot ask a terminal; a file or pager reads better without wrapping.
-                console.Profile.Width = 160;
-            }
-
-            PlacementTable.Write(console, report, result.Placements);
+            // Wide and unpadded when piped (Spectre assumes 80 columns when it cannot ask a terminal).
+            PlacementTable.Write(Output.Terminal.Create(), report, result.Placements);
         }
 
         return 0;

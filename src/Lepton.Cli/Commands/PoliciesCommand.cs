@@ -9,9 +9,16 @@ internal sealed class PoliciesCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build()
     {
-        var command = new Command("policies", "List the placement policies.");
-        command.SetAction(_ =>
+        var json = new Option<bool>("--json") { Description = "Print name and description of each policy as JSON." };
+        var command = new Command("policies", "List the placement policies.") { json };
+        command.SetAction(parse =>
         {
+            if (parse.GetValue(json))
+            {
+                Output.Terminal.WriteJson(PolicyRegistry.All.Select(p => new Output.PolicyView(p.Name, p.Description)).ToList());
+                return 0;
+            }
+
             var width = PolicyRegistry.All.Max(p => p.Name.Length);
             foreach (var policy in PolicyRegistry.All)
             {

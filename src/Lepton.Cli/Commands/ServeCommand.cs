@@ -78,6 +78,7 @@ internal sealed class ServeCommand : ICliCommand
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
+            ListenAddress.EnsureFree(options.Urls);
             WebApplication built;
             try
             {

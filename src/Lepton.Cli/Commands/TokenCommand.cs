@@ -11,7 +11,7 @@ namespace Lepton.Cli.Commands;
 /// credentials are issued by registration and listed and revoked here too.</summary>
 internal sealed class TokenCommand : ICliCommand
 {
-    private static readonly string[] Kinds = ["tenant", "agent", "admin"];
+    private static readonly string[] Kinds = ["tenant", "agent", "admin", "metrics"];
 
     /// <inheritdoc/>
     public Command Build()
@@ -74,7 +74,7 @@ internal sealed class TokenCommand : ICliCommand
     private static Command Create()
     {
         var tenant = new Option<string>("--tenant") { Description = "Tenant the token acts for (a tenant token)." };
-        var kind = new Option<string>("--kind") { Description = "tenant, agent or admin (default: tenant when --tenant is given).", DefaultValueFactory = _ => "" };
+        var kind = new Option<string>("--kind") { Description = "tenant, agent, metrics (reads /metrics only) or admin (default: tenant when --tenant is given).", DefaultValueFactory = _ => "" };
         var description = new Option<string>("--description") { Description = "Who or what holds the token." };
         var json = new Option<bool>("--json") { Description = "Print the token as JSON." };
         var command = new Command("create", "Create a token; its secret is printed once and stored only hashed.") { tenant, kind, description, json };

@@ -97,6 +97,7 @@ internal sealed class UpCommand : ICliCommand
 
     private static async Task<int> RunAsync(LeptonServerOptions options, int? agentCount, string[] shapes, double? heartbeatSeconds, CancellationToken cancellationToken)
     {
+        ListenAddress.EnsureFree(options.Urls);
         var agents = new List<Process>();
         await using var server = LeptonServer.BuildApp(options);
         try
@@ -112,6 +113,9 @@ internal sealed class UpCommand : ICliCommand
 
             var url = options.Urls;
             var directory = options.DataDir;
+
+            // Commands run in this folder find the cluster on whatever port --urls chose.
+            await File.WriteAllTextAsync(Path.Combine(directory, LocalTokenFiles.Url), url + "\n", CancellationToken.None);
             using var http = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(5) };
             var adminTokenPath = Path.Combine(directory, LeptonServer.AdminTokenFile);
             var adminToken = (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim();

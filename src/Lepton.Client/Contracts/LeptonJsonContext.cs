@@ -38,4 +38,5 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ReclaimableNodes))]
+[JsonSerializable(typeof(WhoAmIView))]
 public sealed partial class LeptonJsonContext : JsonSerializerContext;

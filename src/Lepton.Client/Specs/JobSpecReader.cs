@@ -17,6 +17,15 @@ namespace Lepton.Client.Specs;
 /// </remarks>
 public static class JobSpecReader
 {
+    /// <summary>The largest job spec file (or stdin) read: 4 MiB.</summary>
+    public const int MaxSpecBytes = 4 << 20;
+
+    // The server's limits (Lepton.Server's JobSubmissionValidator), in the API's units.
+    private const long MaxCpuMilli = 10_000_000;
+    private const long MaxMemoryMiB = 1L << 30;
+    private const long MaxNetworkMbps = 10_000_000;
+    private const long MaxRdmaMilli = 64_000;
+
     private static readonly string[] TopLevelFields =
         ["name", "replicas", "priority", "preemptible", "maxPerNode", "resources", "command", "env", "maxRetries"];
 
@@ -30,6 +39,13 @@ public static class JobSpecReader
         string text;
         try
         {
+            // A job spec is one small document; a huge file is a mistake (or not a spec) and must not be parsed whole.
+            var length = new FileInfo(path).Length;
+            if (length > MaxSpecBytes)
+            {
+                throw new JobSpecException(path, 0, "", $"the file is {length / (1 << 20):N0} MiB; a job spec may be at most {MaxSpecBytes >> 20} MiB");
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -130,7 +146,7 @@ public static class JobSpecReader
                     var close = known.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)
                         || string.Equals(k + "s", name, StringComparison.OrdinalIgnoreCase)
                         || string.Equals(k, name + "s", StringComparison.OrdinalIgnoreCase));
-                    var hint = close is not null ? $"; did you mean '{close}'?" : $"; known fields: {string.Join(", ", known)}";
+                    var hint = close is not null ? $"; did you mean '{close}'?" : $"; expected one of {string.Join(", ", known)}";
                     throw Error(key, Path(prefix, name), $"unknown field{hint}");
                 }
             }
@@ -168,7 +184,7 @@ public static class JobSpecReader
 
             if (value < min || value > max)
             {
-                throw Error(node, path, $"{value} is out of range {min}..{max}");
+                throw Error(node, path, $"{value} is out of range; expected {min}..{max}");
             }
 
             return value;
@@ -257,10 +273,12 @@ public static class JobSpecReader
             var map = Mapping(node, "resources");
             RefuseUnknown(map, "resources", ResourceFields);
 
-            var cpuMilli = ParseQuantity(map, "cpu", Quantity.ParseCpuMilli);
-            var memoryMiB = ParseQuantity(map, "memory", Quantity.ParseMemoryMiB);
-            var networkMbps = ParseQuantity(map, "network", Quantity.ParseNetworkMbps);
-            var rdmaMilli = ParseQuantity(map, "rdma", Quantity.ParseRdmaMilli);
+            // The bounds are the server's (JobSubmissionValidator), checked here too so that an absurd value keeps its
+            // file:line and is told in the unit the user wrote, not refused later by the server in millicores.
+            var cpuMilli = ParseQuantity(map, "cpu", Quantity.ParseCpuMilli, MaxCpuMilli, "10000 cores");
+            var memoryMiB = ParseQuantity(map, "memory", Quantity.ParseMemoryMiB, MaxMemoryMiB, "1024Ti");
+            var networkMbps = ParseQuantity(map, "network", Quantity.ParseNetworkMbps, MaxNetworkMbps, "10000Gbps");
+            var rdmaMilli = ParseQuantity(map, "rdma", Quantity.ParseRdmaMilli, MaxRdmaMilli, "64 NICs");
             var gpu = OptionalInt(map, "gpu", 0, min: 0, max: 1024, prefix: "resources");
             var fpga = OptionalInt(map, "fpga", 0, min: 0, max: 1024, prefix: "resources");
             var gpuMilli = GpuFraction(map, gpu);
@@ -279,7 +297,7 @@ public static class JobSpecReader
             };
         }
 
-        private long ParseQuantity(YamlMappingNode map, string field, Func<string, long> parse)
+        private long ParseQuantity(YamlMappingNode map, string field, Func<string, long> parse, long max, string maxInUserUnits)
         {
             if (!TryGet(map, field, out var node))
             {
@@ -287,14 +305,22 @@ public static class JobSpecReader
             }
 
             var path = $"resources.{field}";
+            var text = Scalar(node, path);
+            long value;
             try
             {
-                return parse(Scalar(node, path));
+                value = parse(text);
             }
             catch (FormatException e)
             {
                 throw Error(node, path, e.Message);
             }
+            catch (OverflowException)
+            {
+                throw Error(node, path, $"{text} is out of range; expected at most {maxInUserUnits}");
+            }
+
+            return value <= max ? value : throw Error(node, path, $"{text} is out of range; expected at most {maxInUserUnits}");
         }
 
         private int GpuFraction(YamlMappingNode map, int gpu)

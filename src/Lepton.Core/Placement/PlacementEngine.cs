@@ -159,6 +159,21 @@ public sealed class PlacementEngine
         return true;
     }
 
+    /// <summary>How many nodes pass every constraint for <paramref name="task"/> now (what <see cref="Explain"/> calls feasible).</summary>
+    public int CountFeasible(TaskRequest task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var demand = _context.Prepare(task);
+        var all = default(StandardFilters);
+        var feasible = 0;
+        for (var i = 0; i < Cluster.NodeCount; i++)
+        {
+            feasible += all.Passes(_context, i, in demand) ? 1 : 0;
+        }
+
+        return feasible;
+    }
+
     /// <summary>Why <paramref name="task"/> cannot be placed now: for each constraint, how many nodes it rules out.</summary>
     /// <remarks>Each constraint is checked on every node on its own, so the counts say how binding each one is.
     /// The code is that of the constraint ruling out the most nodes (the first in filter order on ties).</remarks>

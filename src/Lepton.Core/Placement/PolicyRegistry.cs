@@ -21,14 +21,14 @@ public static class PolicyRegistry
     private static readonly PlacementPolicy[] Policies =
     [
         Create<FirstFitScore>("firstfit", "First feasible node in cluster order.", "first-fit", GpuSelectionRule.Best, nodeOrder: true),
-        Create<BestFitScore>("bestfit", "Best fit: the node left with the least free CPU and GPU (FGD-SPEC BestFit).", "best-fit", GpuSelectionRule.Best),
+        Create<BestFitScore>("bestfit", "Best fit: the node left with the least free CPU and GPU (as in Weng et al., ATC'23).", "best-fit", GpuSelectionRule.Best),
         Create<LeastAllocatedScore>("spread", "Least allocated: balances load by choosing the node with the most capacity left.", "least-allocated", GpuSelectionRule.MostFree),
-        Create<DotProductScore>("dotprod", "Dot product of free resources and request, smallest wins (FGD-SPEC DotProd).", "dot-product", GpuSelectionRule.Best),
-        Create<GpuPackingScore>("gpupacking", "GPU packing: partly used GPUs first, then used nodes, then idle nodes (FGD-SPEC).", "gpu-packing", GpuSelectionRule.Best),
-        Create<GpuClusteringScore>("gpuclustering", "GPU clustering: co-locates tasks of the same GPU kind (FGD-SPEC).", "gpu-clustering", GpuSelectionRule.Best, grouping: NodeGrouping.ByStateAndTags),
+        Create<DotProductScore>("dotprod", "Dot product of free resources and request, smallest wins (as in Weng et al., ATC'23).", "dot-product", GpuSelectionRule.Best),
+        Create<GpuPackingScore>("gpupacking", "GPU packing: partly used GPUs first, then used nodes, then idle nodes (as in Weng et al., ATC'23).", "gpu-packing", GpuSelectionRule.Best),
+        Create<GpuClusteringScore>("gpuclustering", "GPU clustering: co-locates tasks of the same GPU kind (as in Weng et al., ATC'23).", "gpu-clustering", GpuSelectionRule.Best, grouping: NodeGrouping.ByStateAndTags),
         // Random must pick uniformly among nodes, not classes, so it scans every node.
         Create<RandomScore>("random", "A uniformly random feasible node and GPU (seeded).", "random", GpuSelectionRule.Random, grouping: NodeGrouping.None),
-        new PlacementPolicy("fgd", "Fragmentation gradient descent: least growth of expected GPU fragmentation (ATC'23).",
+        new PlacementPolicy("fgd", "Fragmentation gradient descent: least growth of expected GPU fragmentation (Weng et al., \"Beware of Fragmentation\", USENIX ATC'23).",
             new WeightedScore("fragmentation-gradient", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
             static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!))),

@@ -71,7 +71,7 @@ internal static partial class AdminApi
             var create = await JsonBody.ReadAsync<TokenCreate>(http.Request);
             if (!Enum.TryParse<TokenKind>(create.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
             {
-                throw ApiException.BadField("kind", "must be tenant, agent or admin (node credentials come from registering a node)");
+                throw ApiException.BadField("kind", "must be tenant, agent, metrics or admin (node credentials come from registering a node)");
             }
 
             var view = await plane.CreateTokenAsync(kind, create.Tenant, create.Description);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Lepton.Client.Contracts;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace Lepton.Server.Apis;
@@ -19,6 +20,21 @@ internal static class JsonBody
         // "Infinity" from strings. A number too large for its type (1e309) is refused by the reader either way.
         NumberHandling = JsonNumberHandling.Strict,
     };
+
+    /// <summary>Reads a request body that arrives with no <c>Content-Type</c> as JSON, as most JSON APIs do (a bare
+    /// <c>curl --data</c> with <c>-H 'Content-Type:'</c>, scripts that forget it). Must run before routing, which
+    /// answers 415 for a body type an endpoint does not accept.</summary>
+    public static void UseJsonWhenUntyped(IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        var request = http.Request;
+        if (string.IsNullOrEmpty(request.ContentType) && request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+            && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0))
+        {
+            request.ContentType = "application/json";
+        }
+
+        return next(http);
+    });
 
     public static async Task<T> ReadAsync<T>(HttpRequest request)
     {

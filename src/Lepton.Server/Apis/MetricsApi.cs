@@ -1,32 +1,125 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
 using Lepton.Server.Model;
+using Lepton.Server.Reclaim;
 using Lepton.Server.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Lepton.Server.Apis;
 
-/// <summary><c>/metrics</c> in the Prometheus text exposition format (version 0.0.4).</summary>
+/// <summary><c>/metrics</c>: the cluster's state as <see cref="System.Diagnostics.Metrics"/> observable gauges, the
+/// scheduler's histograms and counters, and the standard ASP.NET Core, Kestrel and .NET runtime/process metrics, exported
+/// in the Prometheus text format by OpenTelemetry's exporter. Only an admin or a <c>metrics</c> token may read it: the
+/// series name tenants and nodes.</summary>
 internal static class MetricsApi
 {
-    private static readonly string[] Resources = ["cpu_milli", "memory_mib", "gpu_milli", "fpga", "network_mbps"];
+    /// <summary>The meters of the framework whose instruments are exported next to Lepton's own.</summary>
+    private static readonly string[] StandardMeters =
+    [
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
+        "System.Runtime", "System.Net.Http",
+    ];
 
-    public static void Map(IEndpointRouteBuilder app, ControlPlane plane, SchedulingMetrics metrics, Reclaim.ReclaimTracker? reclaim = null) =>
-        app.MapGet("/metrics", () => Results.Text(Render(plane, metrics, reclaim), "text/plain; version=0.0.4; charset=utf-8"))
-            .ExcludeFromDescription();
+    private static readonly string[] ResourceNames = ["cpu_milli", "memory_mib", "gpu_milli", "fpga", "network_mbps"];
 
-    public static string Render(ControlPlane plane, SchedulingMetrics metrics, Reclaim.ReclaimTracker? reclaim = null)
+    /// <summary>Registers the OpenTelemetry meter provider and its Prometheus exporter for this server's <paramref name="metrics"/>.</summary>
+    public static void AddMetrics(IServiceCollection services, SchedulingMetrics metrics)
     {
-        var text = new StringBuilder();
+        services.AddSingleton(metrics);
+        services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("lepton-server")).WithMetrics(builder => builder
+            .AddMeter(SchedulingMetrics.MeterName)
+            .AddMeter(StandardMeters)
+            // Several servers may share a process (tests, benchmarks); a meter provider listens by name to every meter in it,
+            // so each keeps only the instruments of its own Lepton meter.
+            .AddView(instrument => instrument.Meter.Name == SchedulingMetrics.MeterName && !ReferenceEquals(instrument.Meter, metrics.Meter)
+                ? MetricStreamConfiguration.Drop
+                : null)
+            .AddPrometheusExporter(options =>
+            {
+                // Every scrape reads the current state (the default caches the answer for 300 ms).
+                options.ScrapeResponseCacheDurationMilliseconds = 0;
+                // Series keep the names and labels the README documents (no otel_scope_name/otel_scope_version on each line).
+                options.ScopeInfoEnabled = false;
+            }));
+    }
+
+    /// <summary>Creates the cluster gauges on the server's meter and maps <c>GET /metrics</c> behind a token check.</summary>
+    public static void Map(IEndpointRouteBuilder app, ControlPlane plane, SchedulingMetrics metrics, ReclaimTracker? reclaim = null)
+    {
+        CreateGauges(metrics.Meter, plane, reclaim);
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (http, next) =>
+        {
+            if (await RefuseAsync(http, plane))
+            {
+                return;
+            }
+
+            await next(http);
+        }), optionsName: null).ExcludeFromDescription();
+    }
+
+    /// <summary>Answers 401/403 unless the request carries an admin or metrics token; true when it refused.</summary>
+    private static async Task<bool> RefuseAsync(HttpContext http, ControlPlane plane)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        var token = header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? plane.Authenticate(header[prefix.Length..].Trim()) : null;
+        if (token is { Kind: TokenKind.Admin or TokenKind.Metrics })
+        {
+            return false;
+        }
+
+        var (status, title, detail) = token is null
+            ? (401, "Unauthorized", "send 'Authorization: Bearer <token>' with an admin or metrics token ('lepton token create --kind metrics')")
+            : (403, "Forbidden", $"a {token.Kind.ToString().ToLowerInvariant()} token may not read /metrics; use an admin or metrics token");
+        if (status == 401)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(http);
+        return true;
+    }
+
+    private static void CreateGauges(Meter meter, ControlPlane plane, ReclaimTracker? reclaim)
+    {
+        meter.CreateObservableGauge("lepton_jobs", () => Read(plane).Jobs, unit: null, "Jobs by state and tenant.");
+        meter.CreateObservableGauge("lepton_pending_jobs", () => Read(plane).Pending, unit: null, "Pending jobs by reason code.");
+        meter.CreateObservableGauge("lepton_nodes", () => Read(plane).Nodes, unit: null, "Nodes by state.");
+        meter.CreateObservableGauge("lepton_capacity", () => Read(plane).Capacity, unit: null, "Capacity of nodes that are not Down, per resource (millicores, MiB, milli-GPU, count, Mbps).");
+        meter.CreateObservableGauge("lepton_allocated", () => Read(plane).Allocated, unit: null, "Resources held by bound tasks, per resource.");
+        meter.CreateObservableGauge("lepton_gpu_capacity_milli", () => Read(plane).GpuCapacity, unit: null, "GPU capacity in milli-GPU per GPU model.");
+        meter.CreateObservableGauge("lepton_gpu_allocated_milli", () => Read(plane).GpuAllocated, unit: null, "GPU allocated in milli-GPU per GPU model.");
+        if (reclaim is null)
+        {
+            return;
+        }
+
+        meter.CreateObservableGauge("lepton_reclaimable_nodes", () => reclaim.Report().Nodes.Count, unit: null,
+            "Nodes with nothing allocated for longer than the reclaim threshold.");
+        meter.CreateObservableGauge("lepton_reclaimable_price_per_hour", () => reclaim.Report().PricePerHourSaved, unit: null,
+            "Price per hour that switching off the reclaimable nodes would save.");
+        meter.CreateObservableGauge("lepton_reclaimable_idle_watts", () => reclaim.Report().IdleWattsSaved, unit: null,
+            "Idle power in watts that switching off the reclaimable nodes would save.");
+        meter.CreateObservableGauge("lepton_node_idle_seconds",
+            () => reclaim.Report().Nodes.Select(n => new Measurement<double>(n.IdleSeconds, new KeyValuePair<string, object?>("node", n.Name))),
+            unit: null, "Seconds a reclaimable node has held no task.");
+    }
+
+    /// <summary>One pass over the model for one gauge (a scrape reads each gauge once; the passes are cheap next to a scrape interval).</summary>
+    private static ClusterCounts Read(ControlPlane plane)
+    {
         var jobs = new Dictionary<(string State, string Tenant), int>();
         var pending = new Dictionary<string, int>(StringComparer.Ordinal);
         var nodeStates = new Dictionary<string, int>(StringComparer.Ordinal);
-        var capacity = new long[5];
-        var allocated = new long[5];
+        var capacity = new long[ResourceNames.Length];
+        var allocated = new long[ResourceNames.Length];
         var gpuCapacity = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var gpuAllocated = new SortedDictionary<string, long>(StringComparer.Ordinal);
         lock (plane.Gate)
@@ -62,8 +155,9 @@ internal static class MetricsApi
 
             foreach (var node in plane.Nodes.Values)
             {
-                nodeStates[node.State.ToString()] = nodeStates.GetValueOrDefault(node.State.ToString()) + 1;
-                if (node.State == NodeState.Down)
+                var state = node.EffectiveState;
+                nodeStates[state.ToString()] = nodeStates.GetValueOrDefault(state.ToString()) + 1;
+                if (state == NodeState.Down)
                 {
                     continue;
                 }
@@ -78,55 +172,14 @@ internal static class MetricsApi
             }
         }
 
-        Header(text, "lepton_jobs", "gauge", "Jobs by state and tenant.");
-        foreach (var ((state, tenant), count) in jobs.OrderBy(k => k.Key.Tenant, StringComparer.Ordinal).ThenBy(k => k.Key.State, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_jobs{{state=\"{state}\",tenant=\"{Escape(tenant)}\"}} {count}\n");
-        }
-
-        Header(text, "lepton_pending_jobs", "gauge", "Pending jobs by reason code.");
-        foreach (var (code, count) in pending.OrderBy(k => k.Key, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_pending_jobs{{reason=\"{Escape(code)}\"}} {count}\n");
-        }
-
-        Header(text, "lepton_nodes", "gauge", "Nodes by state.");
-        foreach (var (state, count) in nodeStates.OrderBy(k => k.Key, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_nodes{{state=\"{state}\"}} {count}\n");
-        }
-
-        Header(text, "lepton_capacity", "gauge", "Capacity of nodes that are not Down, per resource.");
-        for (var i = 0; i < Resources.Length; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_capacity{{resource=\"{Resources[i]}\"}} {capacity[i]}\n");
-        }
-
-        Header(text, "lepton_allocated", "gauge", "Resources held by bound tasks, per resource.");
-        for (var i = 0; i < Resources.Length; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_allocated{{resource=\"{Resources[i]}\"}} {allocated[i]}\n");
-        }
-
-        Header(text, "lepton_gpu_capacity_milli", "gauge", "GPU capacity in milli-GPU per GPU model.");
-        foreach (var (model, value) in gpuCapacity)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_gpu_capacity_milli{{model=\"{Escape(model)}\"}} {value}\n");
-        }
-
-        Header(text, "lepton_gpu_allocated_milli", "gauge", "GPU allocated in milli-GPU per GPU model.");
-        foreach (var (model, value) in gpuAllocated)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"lepton_gpu_allocated_milli{{model=\"{Escape(model)}\"}} {value}\n");
-        }
-
-        var (queueWait, cycle) = metrics.Snapshot();
-        Histogram(text, "lepton_scheduling_latency_seconds", "Time from entering the queue (submission or requeue) to being scheduled.", queueWait);
-        Histogram(text, "lepton_scheduling_cycle_seconds", "Duration of one scheduling cycle (snapshot, plan, commit).", cycle);
-        Header(text, "lepton_preemptions_total", "counter", "Jobs evicted to make room for more important ones.");
-        text.Append(CultureInfo.InvariantCulture, $"lepton_preemptions_total {metrics.Preemptions}\n");
-        reclaim?.WriteMetrics(text);
-        return text.ToString();
+        return new ClusterCounts(
+            [.. jobs.Select(j => new Measurement<long>(j.Value, new("state", j.Key.State), new("tenant", j.Key.Tenant)))],
+            [.. pending.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("reason", p.Key)))],
+            [.. nodeStates.Select(n => new Measurement<long>(n.Value, new KeyValuePair<string, object?>("state", n.Key)))],
+            [.. ResourceNames.Select((name, i) => new Measurement<long>(capacity[i], new KeyValuePair<string, object?>("resource", name)))],
+            [.. ResourceNames.Select((name, i) => new Measurement<long>(allocated[i], new KeyValuePair<string, object?>("resource", name)))],
+            [.. gpuCapacity.Select(g => new Measurement<long>(g.Value, new KeyValuePair<string, object?>("model", g.Key)))],
+            [.. gpuAllocated.Select(g => new Measurement<long>(g.Value, new KeyValuePair<string, object?>("model", g.Key)))]);
     }
 
     private static void Add(long[] sums, Core.Resources.ResourceVector v)
@@ -138,22 +191,12 @@ internal static class MetricsApi
         sums[4] += v.NetworkMbps;
     }
 
-    private static void Header(StringBuilder text, string name, string type, string help) =>
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
-
-    private static void Histogram(StringBuilder text, string name, string help, SchedulingMetrics.Histogram h)
-    {
-        Header(text, name, "histogram", help);
-        for (var i = 0; i < h.Bounds.Length; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"{h.Bounds[i].ToString(CultureInfo.InvariantCulture)}\"}} {h.Counts[i]}\n");
-        }
-
-        text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{le=\"+Inf\"}} {h.Count}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{name}_sum {h.Sum.ToString("R", CultureInfo.InvariantCulture)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{name}_count {h.Count}\n");
-    }
-
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
-        .Replace("\n", "\\n", StringComparison.Ordinal);
+    private sealed record ClusterCounts(
+        Measurement<long>[] Jobs,
+        Measurement<long>[] Pending,
+        Measurement<long>[] Nodes,
+        Measurement<long>[] Capacity,
+        Measurement<long>[] Allocated,
+        Measurement<long>[] GpuCapacity,
+        Measurement<long>[] GpuAllocated);
 }

@@ -74,8 +74,16 @@ internal sealed class JobExplainer(ControlPlane plane)
 
         var reasonNow = new PlacementEngine(now, FilterPolicy).Explain(request);
         var reasonEmpty = new PlacementEngine(new ClusterState(snapshot.Nodes), FilterPolicy).Explain(request);
+        // One source of numbers: the verdicts below are the only counts shown, in the table and in the summary alike, and
+        // they are worded here in the units the user wrote (cores, Gi, GPUs) rather than taken from the filters' own text.
         var constraints = reasonNow.Rejections
-            .Select(r => new ConstraintVerdict { Constraint = r.Constraint, NodesRuledOut = r.NodesRuledOut, NodesConsidered = r.NodesConsidered, Message = r.Message })
+            .Select(r => new ConstraintVerdict
+            {
+                Constraint = r.Constraint,
+                NodesRuledOut = r.NodesRuledOut,
+                NodesConsidered = r.NodesConsidered,
+                Message = Sentence(r.Constraint, r.NodesConsidered - r.NodesRuledOut, r.NodesConsidered, request, now, names),
+            })
             .ToList();
         var wouldRunIf = new List<string>();
         var blockers = new List<BlockingTask>();
@@ -95,7 +103,11 @@ internal sealed class JobExplainer(ControlPlane plane)
         }
         else if (reasonEmpty.Code != "Schedulable")
         {
-            summary = $"No current node could hold one replica even if it were empty: {reasonEmpty.Message}.";
+            // Counted on the cluster as it is (the table's numbers): which constraints leave no node that could ever hold it.
+            var verdicts = constraints.Where(c => c.Constraint != "quota").Select(c => c.Message).ToList();
+            summary = verdicts.Count > 0
+                ? $"No current node could hold one replica even if it were empty: {Join(verdicts)}."
+                : $"No current node could hold one replica even if it were empty ({Describe(request)}).";
             wouldRunIf.Add($"a node with {Describe(request)} joins the cluster (or a Down/Draining one that has it returns)");
         }
         else
@@ -103,9 +115,11 @@ internal sealed class JobExplainer(ControlPlane plane)
             var placeable = CountPlaceable(now, job.Requests);
             if (placeable >= job.Replicas && quota is null)
             {
+                var fitting = CountFitting(now, request);
+                var where = $"{fitting} of {now.NodeCount} node{(now.NodeCount == 1 ? "" : "s")} can take a replica";
                 summary = position > 0
-                    ? $"It fits now ({reasonNow.Message}); {position} more important or earlier job(s) are ahead of it, and it is placed at the next scheduling cycle."
-                    : $"It fits now ({reasonNow.Message}) and is placed at the next scheduling cycle.";
+                    ? $"It fits now ({where}); {position} more important or earlier job{(position == 1 ? " is" : "s are")} ahead of it, and it is placed at the next scheduling cycle."
+                    : $"It fits now ({where}) and is placed at the next scheduling cycle.";
             }
             else if (placeable >= job.Replicas)
             {
@@ -115,7 +129,9 @@ internal sealed class JobExplainer(ControlPlane plane)
             {
                 summary = job.Replicas > 1 && placeable > 0
                     ? $"Only {placeable} of its {job.Replicas} gang replicas fit at once now, and a gang starts all together or not at all."
-                    : $"No node has room for it now: {reasonNow.Message}.";
+                    : constraints.Count(c => c.Constraint != "quota") > 0
+                        ? $"No node has room for it now: {Join(constraints.Where(c => c.Constraint != "quota").Select(c => c.Message))}."
+                        : $"No node has room for all of it at once now ({Describe(request)}); each constraint alone is met somewhere.";
                 var (hint, nodeName) = ClosestNode(now, request, names);
                 if (hint is not null)
                 {
@@ -205,6 +221,72 @@ internal sealed class JobExplainer(ControlPlane plane)
             JobState.Failed => $"It is not pending: it failed{(job.Reason is { } r ? ": " + r.Message : "")}.",
             _ => $"It is not pending: it is {job.State}.",
         };
+    }
+
+    /// <summary>Nodes that pass every constraint for one replica now.</summary>
+    private static int CountFitting(ClusterState cluster, TaskRequest request) =>
+        new PlacementEngine(cluster, FilterPolicy).CountFeasible(request);
+
+    /// <summary>"a, b and c".</summary>
+    private static string Join(IEnumerable<string> parts)
+    {
+        var list = parts.ToList();
+        return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list.Take(list.Count - 1)) + " and " + list[^1];
+    }
+
+    /// <summary>One constraint's verdict as a sentence in the user's units: <c>only 1 of 3 nodes has 8 cores of CPU free</c>;
+    /// for node states it names the nodes that are not Ready and their current state.</summary>
+    private static string Sentence(string constraint, int passing, int considered, TaskRequest r, ClusterState cluster, string[] names, bool empty = false)
+    {
+        var free = empty ? "" : " free";
+        var nodes = considered == 1 ? "node" : "nodes";
+        var has = passing == 1 ? "has" : "have";
+        var count = passing == 0 ? $"none of the {considered} {nodes} {(empty ? "has" : "has")}" : $"only {passing} of {considered} {nodes} {has}";
+        if (considered == 1 && passing == 0)
+        {
+            count = "the only node does not have";
+        }
+
+        switch (constraint)
+        {
+            case "cpu":
+                return $"{count} {Cores(r.CpuMilli)} of CPU{free}";
+            case "memory":
+                return $"{count} {Quantity.FormatMemory(r.MemoryMiB)} of memory{free}";
+            case "gpu":
+                return r.IsGpuShare
+                    ? $"{count} a GPU with {(r.GpuMilliPerGpu / 1000.0).ToString("0.###", CultureInfo.InvariantCulture)} of it{free}"
+                    : $"{count} {r.GpuCount} GPU{(r.GpuCount == 1 ? "" : "s")}{free}";
+            case "gpu-model":
+                return r.GpuModels.Count > 0 ? $"{count} GPUs of model {string.Join(" or ", r.GpuModels.Distinct(StringComparer.Ordinal))}" : $"{count} GPUs";
+            case "fpga":
+                return $"{count} {r.Fpga} FPGA{(r.Fpga == 1 ? "" : "s")}{free}";
+            case "network":
+                return $"{count} {Quantity.FormatNetwork(r.NetworkMbps)} of network bandwidth{free}";
+            case "labels":
+                return $"{count} the labels {string.Join(", ", r.NodeSelector.Select(l => $"{l.Key}={l.Value}"))}";
+            case "node-state":
+                var notReady = new List<string>();
+                for (var i = 0; i < cluster.NodeCount; i++)
+                {
+                    if (cluster.StateOf(i) != NodeState.Ready)
+                    {
+                        notReady.Add($"{names[i]} is {cluster.StateOf(i)}");
+                    }
+                }
+
+                var ready = passing == 0 ? $"none of the {considered} {nodes} is Ready" : $"only {passing} of {considered} {nodes} {(passing == 1 ? "is" : "are")} Ready";
+                return notReady.Count > 0 ? $"{ready} ({string.Join(", ", notReady.Take(5))}{(notReady.Count > 5 ? ", …" : "")})" : ready;
+            default:
+                return $"{count} what the {constraint} constraint asks";
+        }
+    }
+
+    /// <summary>Millicores in cores: <c>8 cores</c>, <c>0.5 cores</c>, <c>1 core</c>.</summary>
+    private static string Cores(long milli)
+    {
+        var cores = (milli / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+        return cores == "1" ? "1 core" : $"{cores} cores";
     }
 
     /// <summary>How many replicas of the job the cluster holds at once now (greedy, on a scratch copy).</summary>
@@ -321,7 +403,7 @@ internal sealed class JobExplainer(ControlPlane plane)
 
         if (request.CpuMilli > nodeFree.CpuMilli)
         {
-            missing.Add($"{Quantity.FormatCpu(request.CpuMilli - nodeFree.CpuMilli)} CPU");
+            missing.Add($"{Cores(request.CpuMilli - nodeFree.CpuMilli)} of CPU");
         }
 
         if (request.MemoryMiB > nodeFree.MemoryMiB)
@@ -412,7 +494,7 @@ internal sealed class JobExplainer(ControlPlane plane)
             parts.Add(r.IsGpuShare ? $"a GPU{models} with {r.GpuMilliPerGpu} milli-GPU free" : $"{r.GpuCount} GPU{(r.GpuCount == 1 ? "" : "s")}{models}");
         }
 
-        parts.Add($"{Quantity.FormatCpu(r.CpuMilli)} CPU");
+        parts.Add($"{Cores(r.CpuMilli)} of CPU");
         parts.Add($"{Quantity.FormatMemory(r.MemoryMiB)} memory");
         if (r.Fpga > 0)
         {

@@ -93,13 +93,17 @@ internal sealed class ControlPlane : IDisposable
             node.Registration = AgentInputValidator.Sanitize(node.Registration);
             if (live.TryGetValue(node.Name, out var known))
             {
+                // A reload after a failed commit: what the agents told us still holds.
                 node.LastHeartbeat = known.LastHeartbeat;
                 node.Usage = known.Usage;
+                node.AwaitingHeartbeat = known.AwaitingHeartbeat;
             }
             else
             {
-                // A restarted server gives every node a full heartbeat timeout to come back.
+                // A restarted server gives every node a full heartbeat timeout to come back before its work is failed over,
+                // but offers it no new work until its agent has heartbeated (a node of an earlier run may be gone for good).
                 node.LastHeartbeat = now;
+                node.AwaitingHeartbeat = true;
             }
 
             Nodes[node.Name] = node;
@@ -611,5 +615,5 @@ internal sealed class ControlPlane : IDisposable
     public static double SecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalSeconds;
 
     /// <summary>Whether a node takes work.</summary>
-    public static bool IsReady(Node node) => node.State == NodeState.Ready;
+    public static bool IsReady(Node node) => node.EffectiveState == NodeState.Ready;
 }

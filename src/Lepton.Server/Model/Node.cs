@@ -15,6 +15,14 @@ internal sealed class Node
     public DateTimeOffset LastHeartbeat { get; set; }
     public NodeUsage? Usage { get; set; }
 
+    /// <summary>True for a node loaded from the store whose agent has not heartbeated since this server started.</summary>
+    /// <remarks>Such a node is offered no work (the placement core sees it Down) until its agent speaks: a node left over
+    /// from an earlier run, whose agent is gone, must never receive a task it would only lose a heartbeat timeout later.</remarks>
+    public bool AwaitingHeartbeat { get; set; }
+
+    /// <summary>The state work placement sees: <see cref="State"/>, except Down while <see cref="AwaitingHeartbeat"/>.</summary>
+    public NodeState EffectiveState => AwaitingHeartbeat ? NodeState.Down : State;
+
     /// <summary>GPU model of the node (all its GPUs are one model).</summary>
     public string GpuModel => Registration.Gpus.Count > 0 ? Registration.Gpus[0].Model : "";
 
@@ -33,6 +41,6 @@ internal sealed class Node
         PricePerHour = Registration.PricePerHour,
         IdleWatts = Registration.IdleWatts,
         PeakWatts = Registration.PeakWatts,
-        State = State,
+        State = EffectiveState,
     };
 }

@@ -55,6 +55,7 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
             node.Registration = registration;
             node.RegisteredAt = now;
             node.LastHeartbeat = now;
+            node.AwaitingHeartbeat = false;
             if (node.State == NodeState.Down)
             {
                 node.State = NodeState.Ready;
@@ -81,7 +82,8 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
 
             node.LastHeartbeat = plane.Time.GetUtcNow();
             node.Usage = heartbeat.Usage;
-            wasDown = node.State == NodeState.Down;
+            // A first heartbeat after a server restart makes the node schedulable again, like a node back from Down.
+            wasDown = node.State == NodeState.Down || node.AwaitingHeartbeat;
             if (!wasDown)
             {
                 return Assignments(node, heartbeat);
@@ -92,9 +94,15 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
         await plane.MutateAsync(tx =>
         {
             // The node may have been removed meanwhile.
-            if (plane.Nodes.TryGetValue(name, out var node) && node.State == NodeState.Down)
+            if (plane.Nodes.TryGetValue(name, out var node) && (node.State == NodeState.Down || node.AwaitingHeartbeat))
             {
-                node.State = NodeState.Ready;
+                node.AwaitingHeartbeat = false;
+                if (node.State == NodeState.Down)
+                {
+                    node.State = NodeState.Ready;
+                }
+
+                // Written even when only the flag changed: the upsert is what tells the scheduler to rebuild its nodes.
                 tx.UpsertNode(node);
             }
 
@@ -337,7 +345,7 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
         return new NodeView
         {
             Name = node.Name,
-            State = node.State.ToString(),
+            State = node.EffectiveState.ToString(),
             Capacity = JobOperations.ToAmounts(spec.Capacity),
             Allocated = new ResourceAmounts { CpuMilli = cpu, MemoryMiB = memory, GpuMilli = gpu, Fpga = fpga, NetworkMbps = network },
             Usage = node.Usage,

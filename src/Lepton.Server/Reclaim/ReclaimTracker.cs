@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
 using Lepton.Server.Model;
@@ -61,28 +59,6 @@ internal sealed class ReclaimTracker(ControlPlane plane, TimeSpan reclaimAfter) 
         };
     }
 
-    /// <summary>Appends the reclaimable gauges to a Prometheus text exposition.</summary>
-    public void WriteMetrics(StringBuilder text)
-    {
-        var report = Report();
-        var c = CultureInfo.InvariantCulture;
-        text.Append("# HELP lepton_reclaimable_nodes Nodes with nothing allocated for longer than the reclaim threshold.\n")
-            .Append("# TYPE lepton_reclaimable_nodes gauge\n")
-            .Append(c, $"lepton_reclaimable_nodes {report.Nodes.Count}\n")
-            .Append("# HELP lepton_reclaimable_price_per_hour Price per hour that switching off the reclaimable nodes would save.\n")
-            .Append("# TYPE lepton_reclaimable_price_per_hour gauge\n")
-            .Append(c, $"lepton_reclaimable_price_per_hour {report.PricePerHourSaved}\n")
-            .Append("# HELP lepton_reclaimable_idle_watts Idle power in watts that switching off the reclaimable nodes would save.\n")
-            .Append("# TYPE lepton_reclaimable_idle_watts gauge\n")
-            .Append(c, $"lepton_reclaimable_idle_watts {report.IdleWattsSaved}\n")
-            .Append("# HELP lepton_node_idle_seconds Seconds a reclaimable node has held no task.\n")
-            .Append("# TYPE lepton_node_idle_seconds gauge\n");
-        foreach (var node in report.Nodes)
-        {
-            text.Append(c, $"lepton_node_idle_seconds{{node=\"{node.Name}\"}} {node.IdleSeconds}\n");
-        }
-    }
-
     /// <summary>Samples every node once: starts the idle clock of empty nodes and stops it on busy or Down ones.</summary>
     public void Observe()
     {
@@ -94,7 +70,7 @@ internal sealed class ReclaimTracker(ControlPlane plane, TimeSpan reclaimAfter) 
                 foreach (var node in plane.Nodes.Values)
                 {
                     // TasksOn holds exactly the tasks bound to the node.
-                    if (node.State == NodeState.Down || plane.TasksOn(node.Name).Count > 0)
+                    if (node.EffectiveState == NodeState.Down || plane.TasksOn(node.Name).Count > 0)
                     {
                         _idleSince.Remove(node.Name);
                     }

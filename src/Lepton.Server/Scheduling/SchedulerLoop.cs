@@ -262,7 +262,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             if (plane.Jobs.TryGetValue(eviction.JobId, out var victim) && victim.State is JobState.Scheduled or JobState.Running)
             {
                 JobOperations.Requeue(tx, victim, View(eviction.Reason), now, "Preempted");
-                metrics.Preemptions++;
+                metrics.AddPreemptions(1);
             }
         }
 
@@ -278,7 +278,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             foreach (var p in binding.Placements)
             {
                 stillValid &= plane.Nodes.TryGetValue(nodeNames[p.Node], out var node)
-                    && node.State == NodeState.Ready && ReferenceEquals(node.Registration, registrations[p.Node]);
+                    && node.EffectiveState == NodeState.Ready && ReferenceEquals(node.Registration, registrations[p.Node]);
             }
 
             if (!stillValid)

@@ -106,6 +106,7 @@ public static class JobFileReader
 
             default:
             {
+                InputLimits.EnsureSize(path, InputLimits.MaxYamlBytes, "YAML");
                 using var reader = new StreamReader(path);
                 return new JobTrace(format, ReadYaml(reader, path), []);
             }

@@ -8,7 +8,7 @@ namespace Lepton.Simulation.Reports;
 /// <remarks>Times are in hours; percentages are of the cluster's capacity; a resource the cluster lacks is <c>null</c>.</remarks>
 public static class JobsJsonReport
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The JSON document for <paramref name="result"/>, with <paramref name="metrics"/> (default: over the whole run).</summary>
     public static string Render(JobSimulationResult result, JobMetrics? metrics = null)

@@ -26,7 +26,11 @@ internal static class FileFormat
             return false;
         }
 
-        foreach (var line in File.ReadLines(path))
+        // Only the first few KiB decide: a file without line breaks (binary, sparse) must not be read whole to find a line.
+        using var reader = new StreamReader(path);
+        var head = new char[8192];
+        var length = reader.ReadBlock(head, 0, head.Length);
+        foreach (var line in new string(head, 0, length).Split('\n'))
         {
             if (!string.IsNullOrWhiteSpace(line))
             {

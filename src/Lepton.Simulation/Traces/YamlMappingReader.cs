@@ -35,7 +35,7 @@ internal sealed class YamlMappingReader
 
             if (!knownKeys.Contains(name, StringComparer.Ordinal))
             {
-                throw new TraceFormatException(file, LineOf(key), _prefix + name, $"unknown key; expected one of {string.Join(", ", knownKeys)}");
+                throw new TraceFormatException(file, LineOf(key), _prefix + name, $"unknown field; expected one of {string.Join(", ", knownKeys)}");
             }
 
             _entries[name] = (scalar, value);

@@ -33,6 +33,7 @@ public static class YamlNodeReader
     /// <exception cref="TraceFormatException">The file is malformed; the message names file, line and field.</exception>
     public static IReadOnlyList<NodeSpec> Read(string path)
     {
+        InputLimits.EnsureSize(path, InputLimits.MaxYamlBytes, "YAML");
         using var reader = new StreamReader(path);
         return Read(reader, path);
     }

@@ -11,6 +11,11 @@ internal static class OpenbTrace
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("LEPTON_TRACES") is { Length: > 0 } named)
+            {
+                return Path.Combine(named, "openb");
+            }
+
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
                 var candidate = Path.Combine(dir.FullName, "shared", "traces", "openb");
@@ -20,7 +25,8 @@ internal static class OpenbTrace
                 }
             }
 
-            throw new DirectoryNotFoundException("no shared/traces/openb folder above " + AppContext.BaseDirectory);
+            throw new DirectoryNotFoundException("this test reads the public openb trace: set LEPTON_TRACES to the folder holding openb/ "
+                + "(README.md, section 'Traces', says where to get it); no shared/traces/openb folder above " + AppContext.BaseDirectory);
         }
     }
 

@@ -6,7 +6,7 @@ namespace Lepton.Simulation.Tests.Traces;
 public sealed class OpenbNodeReaderTests
 {
     private static string OpenbFile(string name) => Path.Combine(TraceDirectory.Find(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException("no shared/traces folder above the test assembly"), "openb", name);
+        ?? throw new InvalidOperationException("this test reads the public traces; " + TraceDirectory.MissingMessage), "openb", name);
 
     [Fact]
     public void Read_OpenbGpuNodeList_Has1213NodesAnd6212Gpus()
@@ -132,7 +132,7 @@ public sealed class OpenbNodeReaderTests
         Assert.Equal("nodes.csv", error.File);
         Assert.Equal(line, error.Line);
         Assert.Equal(field, error.Field);
-        Assert.StartsWith($"nodes.csv:{line}: field '{field}': ", error.Message);
+        Assert.StartsWith($"nodes.csv:{line}: {field}: ", error.Message);
     }
 
     private static IReadOnlyList<NodeSpec> Parse(string text) => OpenbNodeReader.Read(new StringReader(text), "nodes.csv");

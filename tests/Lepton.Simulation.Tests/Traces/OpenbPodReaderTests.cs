@@ -8,7 +8,7 @@ public sealed class OpenbPodReaderTests
     private const string Header = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
 
     private static string OpenbFile(string name) => Path.Combine(TraceDirectory.Find(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException("no shared/traces folder above the test assembly"), "openb", name);
+        ?? throw new InvalidOperationException("this test reads the public traces; " + TraceDirectory.MissingMessage), "openb", name);
 
     [Fact]
     public void Read_OpenbDefault_Has8152PodsWithSpecCensus()

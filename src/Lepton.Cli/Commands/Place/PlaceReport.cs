@@ -15,6 +15,7 @@ internal sealed record PlaceReport(string Policy, IReadOnlyList<PlaceReport.Plac
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a terminal needs no HTML escaping of ' or <
     };
 
     /// <summary>One placed task: the node and the GPU indices on it (empty for a task without GPUs).</summary>

@@ -24,10 +24,11 @@ internal static class OpenbSimulateCommand
         var csv = new Option<string>("--csv") { Description = "Write one row per run (allocation % per grid column) to this CSV file." };
         var report = new Option<string>("--report") { Description = "Write a self-contained HTML report with charts to this file." };
         var parallel = new Option<int>("--parallel") { Description = "Runs at once (default: one per core)." };
+        var traces = new Option<string>("--traces") { Description = "The public trace folder (holding openb/); default $LEPTON_TRACES, else shared/traces beside the repository." };
 
-        var command = new Command("openb", "Replay the openb GPU-sharing experiment (FGD-SPEC) and compare with the published results.")
+        var command = new Command("openb", "Replay the openb GPU-sharing experiment of Weng et al., \"Beware of Fragmentation\" (USENIX ATC'23), and compare with the published results.")
         {
-            trace, policy, seeds, tune, nodes, json, csv, report, parallel,
+            trace, policy, seeds, tune, nodes, json, csv, report, parallel, traces,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -42,7 +43,16 @@ internal static class OpenbSimulateCommand
                 throw new CliError("--parallel must be 0 (one run per core) or more", 2);
             }
 
-            var traceRoot = TraceDirectory.Find(Environment.CurrentDirectory) ?? TraceDirectory.Find(AppContext.BaseDirectory);
+            string? traceRoot;
+            try
+            {
+                traceRoot = TraceDirectory.Resolve(parse.GetValue(traces));
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                throw new CliError(e.Message, 2);
+            }
+
             var policies = ResolvePolicies(parse.GetValue(policy)!);
             var seedList = SeedList.Parse(parse.GetValue(seeds)!);
             var traceArgument = parse.GetValue(trace)!;
@@ -122,7 +132,7 @@ internal static class OpenbSimulateCommand
 
             if (traceRoot is null)
             {
-                throw new CliError($"--trace: '{item}' is not a file and no shared/traces folder was found above the current directory");
+                throw new CliError($"--trace: '{item}' is not a file, and {TraceDirectory.MissingMessage}");
             }
 
             var path = OpenbCatalog.PodFile(traceRoot, item);
@@ -142,7 +152,7 @@ internal static class OpenbSimulateCommand
     private static OpenbCluster LoadCluster(string? nodesPath, string? traceRoot)
     {
         var path = nodesPath ?? (traceRoot is null
-            ? throw new CliError("no shared/traces folder found above the current directory; pass --nodes FILE")
+            ? throw new CliError($"{TraceDirectory.MissingMessage} (or pass --nodes FILE)")
             : Path.Combine(OpenbCatalog.OpenbDirectory(traceRoot), OpenbCatalog.NodeFileName));
         if (!File.Exists(path))
         {
