@@ -12,14 +12,14 @@ public sealed class AgentReleaseTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
+        var n1 = await server.RegisterAsync(agent, "n1");
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(maxRetries: 0));
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
-        var first = Assert.Single((await BeatAsync(agent, "n1")).Assignments);
-        Assert.Equal(HttpStatusCode.NoContent, (await ReportAsync(agent, "n1", first, "Started")).StatusCode);
+        var first = Assert.Single((await BeatAsync(n1, "n1")).Assignments);
+        Assert.Equal(HttpStatusCode.NoContent, (await ReportAsync(n1, "n1", first, "Started")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await ReportAsync(agent, "n1", first, "Released")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await ReportAsync(n1, "n1", first, "Released")).StatusCode);
 
         var released = await TestServer.GetAsync(team, job.Id);
         Assert.Equal(JobState.Pending, released.State);
@@ -29,7 +29,7 @@ public sealed class AgentReleaseTests
         Assert.Equal("Down", (await NodesAsync(server)).Single(n => n.Name == "n1").State);
 
         // Nothing lands on the stopped node; a new node takes the job, with its retry budget intact.
-        await TestServer.RegisterAsync(agent, "n2");
+        await server.RegisterAsync(agent, "n2");
         var moved = await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
         Assert.Equal("n2", Assert.Single(moved.Placements).Node);
         Assert.Equal(0, moved.Retries);
@@ -40,15 +40,16 @@ public sealed class AgentReleaseTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
+        var n1 = await server.RegisterAsync(agent, "n1");
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(maxRetries: 1));
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
-        var first = Assert.Single((await BeatAsync(agent, "n1")).Assignments);
-        await ReportAsync(agent, "n1", first, "Exited", 3);
+        var first = Assert.Single((await BeatAsync(n1, "n1")).Assignments);
+        await ReportAsync(n1, "n1", first, "Exited", 3);
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled && j.Retries == 1);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await ReportAsync(agent, "n1", first, "Released")).StatusCode);
+        // A report about an attempt that has ended is refused as stale (409), like any stale report, and changes nothing.
+        Assert.Equal(HttpStatusCode.Conflict, (await ReportAsync(n1, "n1", first, "Released")).StatusCode);
 
         var after = await TestServer.GetAsync(team, job.Id);
         Assert.Equal(JobState.Scheduled, after.State);

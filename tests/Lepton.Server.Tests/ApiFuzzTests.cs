@@ -54,7 +54,8 @@ public sealed class ApiFuzzTests
         await using var server = await TestServer.StartAsync();
         var agentToken = await server.TokenAsync("agent");
         using var agent = server.Client(agentToken);
-        await TestServer.RegisterAsync(agent, "n1", gpus: 2);
+        var nodeToken = await TestServer.RegisterForTokenAsync(agent, "n1", gpus: 2);
+        var metricsToken = await server.TokenAsync("metrics");
         var team = await server.TenantAsync("team-a");
         var tenantToken = team.DefaultRequestHeaders.Authorization!.Parameter!;
         var job = await TestServer.SubmitAsync(team, TestServer.Job("seed-job"));
@@ -62,7 +63,8 @@ public sealed class ApiFuzzTests
 
         var routes = await RoutesAsync(server);
         Assert.True(routes.Count >= 15, $"the OpenAPI document lists only {routes.Count} operations");
-        var tokens = new (string Kind, string? Token)[] { ("none", null), ("admin", server.AdminToken), ("tenant", tenantToken), ("agent", agentToken), ("bogus", "lt_nope") };
+        var tokens = new (string Kind, string? Token)[] { ("none", null), ("admin", server.AdminToken), ("tenant", tenantToken), ("agent", agentToken), ("node", nodeToken),
+            ("metrics", metricsToken), ("bogus", "lt_nope") };
         var clients = tokens.Select(t => (t.Kind, Client: server.Client(t.Token))).ToArray();
         var statuses = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         try

@@ -32,12 +32,12 @@ public sealed class DataDirTests : IDisposable
 
         await using var server = await TestServer.StartAsync(_dir);
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
+        var n1 = await server.RegisterAsync(agent, "n1");
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job());
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
         var task = Assert.Single((await TestServer.GetAsync(team, job.Id)).Tasks);
-        var upload = await agent.PostAsJsonAsync($"/api/v1/agent/nodes/n1/tasks/{task.Id}/logs",
+        var upload = await n1.PostAsJsonAsync($"/api/v1/agent/nodes/n1/tasks/{task.Id}/logs",
             new LogChunk { Attempt = task.Attempt, Stream = "stdout", Text = "secret\n" }, LeptonJsonContext.Default.LogChunk);
         Assert.Equal(HttpStatusCode.NoContent, upload.StatusCode);
 

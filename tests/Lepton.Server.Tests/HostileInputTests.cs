@@ -83,9 +83,11 @@ public sealed class HostileInputTests
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
         var register = $$"""{"name":"n1","cpuMilli":1000,"memoryMiB":1024,"gpus":[{{GoodGpu}}]}""";
-        Assert.Equal(HttpStatusCode.OK, (await agent.PostAsync("/api/v1/agent/register", Json(register))).StatusCode);
+        var registered = await agent.PostAsync("/api/v1/agent/register", Json(register));
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        using var n1 = server.Client((await registered.Content.ReadFromJsonAsync(LeptonJsonContext.Default.NodeRegistered))!.NodeToken);
 
-        await AssertBadFieldAsync(await agent.PostAsync("/api/v1/agent/nodes/n1/heartbeat", Json(body)), field);
+        await AssertBadFieldAsync(await n1.PostAsync("/api/v1/agent/nodes/n1/heartbeat", Json(body)), field);
         // The utilisation sampler runs in the background every few seconds; take a sample now, as it would.
         await Task.Delay(100);
         await AssertReadsAnswerAsync(server);
@@ -98,8 +100,8 @@ public sealed class HostileInputTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
-        await AssertBadFieldAsync(await agent.PostAsync("/api/v1/agent/nodes/n1/tasks/1/status", Json(body)), field);
+        var n1 = await server.RegisterAsync(agent, "n1");
+        await AssertBadFieldAsync(await n1.PostAsync("/api/v1/agent/nodes/n1/tasks/1/status", Json(body)), field);
     }
 
     [Fact]
@@ -107,15 +109,15 @@ public sealed class HostileInputTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", gpus: 2);
-        await TestServer.RegisterAsync(agent, "n2", cpuMilli: 4000, gpus: 0);
+        var n1 = await server.RegisterAsync(agent, "n1", gpus: 2);
+        await server.RegisterAsync(agent, "n2", cpuMilli: 4000, gpus: 0);
         var teamA = await server.TenantAsync("team-a");
         var teamB = await server.TenantAsync("team-b");
         var big = await TestServer.SubmitAsync(teamA, TestServer.Job("two-gpus", gpu: 2, cpuMilli: 1000));
         await TestServer.WaitAsync(teamA, big.Id, j => j.State == JobState.Scheduled);
 
         // The agent restarts after a GPU fell off the bus.
-        await TestServer.RegisterAsync(agent, "n1", gpus: 1);
+        await TestServer.ReRegisterAsync(n1, "n1", gpus: 1);
         var requeued = await TestServer.GetAsync(teamA, big.Id);
         Assert.Equal(JobState.Pending, requeued.State);
         Assert.Contains(requeued.Events, e => e.Type == "NodeShrunk" && e.Message.Contains("n1", StringComparison.Ordinal));
@@ -136,7 +138,7 @@ public sealed class HostileInputTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1", cpuMilli: 4000);
+        var n1 = await server.RegisterAsync(agent, "n1", cpuMilli: 4000);
         var team = await server.TenantAsync("team-a");
         var jobs = new List<JobView>();
         for (var i = 0; i < 3; i++)
@@ -149,7 +151,7 @@ public sealed class HostileInputTests
             await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
         }
 
-        await TestServer.RegisterAsync(agent, "n1", cpuMilli: 0);
+        await TestServer.ReRegisterAsync(n1, "n1", cpuMilli: 0);
         var node = Assert.Single((await server.Admin.GetFromJsonAsync("/api/v1/nodes", LeptonJsonContext.Default.ListNodeView))!);
         Assert.Equal(0, node.Allocated.CpuMilli);
         foreach (var job in jobs)
@@ -168,11 +170,12 @@ public sealed class HostileInputTests
         {
             long bigId;
             string tenantToken;
+            string n2Token;
             await using (var server = await TestServer.StartAsync(dir))
             {
                 var agent = await server.AgentAsync();
-                await TestServer.RegisterAsync(agent, "n1", gpus: 2);
-                await TestServer.RegisterAsync(agent, "n2", gpus: 0);
+                await server.RegisterAsync(agent, "n1", gpus: 2);
+                n2Token = await TestServer.RegisterForTokenAsync(agent, "n2", gpus: 0);
                 tenantToken = await TokenForNewTenantAsync(server, "team-a");
                 using var team = server.Client(tenantToken);
                 bigId = (await TestServer.SubmitAsync(team, TestServer.Job("two-gpus", gpu: 2))).Id;
@@ -191,6 +194,10 @@ public sealed class HostileInputTests
             await using (var server = await TestServer.StartAsync(dir))
             {
                 using var team = server.Client(tenantToken);
+                // A restarted server offers a node no work until its agent heartbeats again.
+                using var n2 = server.Client(n2Token);
+                (await n2.PostAsJsonAsync("/api/v1/agent/nodes/n2/heartbeat", new Heartbeat { Usage = new NodeUsage() }, LeptonJsonContext.Default.Heartbeat))
+                    .EnsureSuccessStatusCode();
                 var requeued = await TestServer.WaitAsync(team, bigId, j => j.State == JobState.Pending);
                 Assert.Contains(requeued.Events, e => e.Type == "NodeShrunk");
                 var other = await TestServer.SubmitAsync(team, TestServer.Job("cpu"));

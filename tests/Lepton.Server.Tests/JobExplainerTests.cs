@@ -12,9 +12,9 @@ public sealed class JobExplainerTests
     {
         await using var server = await TestServer.StartAsync();
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "big", cpuMilli: 8000, gpus: 4);
-        await TestServer.RegisterAsync(agent, "mid", cpuMilli: 8000, gpus: 2);
-        await TestServer.RegisterAsync(agent, "cpu", cpuMilli: 4000);
+        await server.RegisterAsync(agent, "big", cpuMilli: 8000, gpus: 4);
+        await server.RegisterAsync(agent, "mid", cpuMilli: 8000, gpus: 2);
+        await server.RegisterAsync(agent, "cpu", cpuMilli: 4000);
         (await server.Admin.PostAsync("/api/v1/nodes/big/drain", null)).EnsureSuccessStatusCode();
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job(cpuMilli: 8000, gpu: 4));

@@ -17,12 +17,12 @@ public sealed class ServerLogTests
     {
         var server = await TestServer.StartAsync(configure: o => o with { LogCapPerTask = Cap, LogRetention = retention ?? TimeSpan.FromDays(7) });
         var agent = await server.AgentAsync();
-        await TestServer.RegisterAsync(agent, "n1");
+        var n1 = await server.RegisterAsync(agent, "n1");
         var team = await server.TenantAsync("team-a");
         var job = await TestServer.SubmitAsync(team, TestServer.Job());
         await TestServer.WaitAsync(team, job.Id, j => j.State == JobState.Scheduled);
         var task = Assert.Single((await TestServer.GetAsync(team, job.Id)).Tasks);
-        return (server, agent, team, job, task);
+        return (server, n1, team, job, task);
     }
 
     private static async Task UploadAsync(HttpClient agent, TaskView task, string text)

@@ -85,6 +85,18 @@ internal sealed class TestServer : IAsyncDisposable
     public static async Task<string> RegisterForTokenAsync(HttpClient agent, string name, long cpuMilli = 8000, long memoryMiB = 32768, int gpus = 0,
         string model = "A100", IReadOnlyDictionary<string, string>? labels = null)
     {
+        var registered = await PostRegistrationAsync(agent, name, cpuMilli, memoryMiB, gpus, model, labels);
+        return Assert.IsType<string>(registered.NodeToken);
+    }
+
+    /// <summary>Registers an existing node again with its own credential (an agent restarting, perhaps smaller).</summary>
+    public static Task ReRegisterAsync(HttpClient node, string name, long cpuMilli = 8000, long memoryMiB = 32768, int gpus = 0,
+        string model = "A100", IReadOnlyDictionary<string, string>? labels = null) =>
+        PostRegistrationAsync(node, name, cpuMilli, memoryMiB, gpus, model, labels);
+
+    private static async Task<NodeRegistered> PostRegistrationAsync(HttpClient client, string name, long cpuMilli, long memoryMiB, int gpus,
+        string model, IReadOnlyDictionary<string, string>? labels)
+    {
         var registration = new NodeRegistration
         {
             Name = name,
@@ -93,10 +105,9 @@ internal sealed class TestServer : IAsyncDisposable
             Gpus = [.. Enumerable.Range(0, gpus).Select(i => new GpuDevice { Index = i, Model = model, MemoryMiB = 40960 })],
             Labels = labels ?? new Dictionary<string, string>(),
         };
-        var response = await agent.PostAsJsonAsync("/api/v1/agent/register", registration, LeptonJsonContext.Default.NodeRegistration);
+        var response = await client.PostAsJsonAsync("/api/v1/agent/register", registration, LeptonJsonContext.Default.NodeRegistration);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        var registered = await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.NodeRegistered);
-        return Assert.IsType<string>(registered!.NodeToken);
+        return (await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.NodeRegistered))!;
     }
 
     public static JobSubmission Job(string name = "job", int replicas = 1, long cpuMilli = 1000, long memoryMiB = 1024, int gpu = 0,

@@ -245,7 +245,7 @@ internal sealed class ControlPlane : IDisposable
             }
         }
 
-        if (persist && !Faulted)
+        if (persist && StoreFailure is null)
         {
             // Best effort and off the request's path: a lost "last used" time is harmless.
             _ = MutateAsync(tx =>
@@ -282,7 +282,12 @@ internal sealed class ControlPlane : IDisposable
     }, schedulingChange: false);
 
     /// <summary>Issues a new token (writer only, inside a mutation); returns it with its secret.</summary>
-    /// <param name="secret">The secret to use (already saved elsewhere); null for a new random one.</param>
+    /// <param name="tx">The mutation's store transaction.</param>
+    /// <param name="kind">Token kind.</param>
+    /// <param name="tenant">The tenant of a tenant token.</param>
+    /// <param name="node">The node a node credential speaks for.</param>
+    /// <param name="description">Free text.</param>
+    /// <param name="secret">The secret to use (already saved elsewhere, like the admin token's file); null for a new random one.</param>
     public (ApiToken Token, string Secret) IssueToken(IStoreTransaction tx, TokenKind kind, string? tenant, string? node, string? description,
         string? secret = null)
     {

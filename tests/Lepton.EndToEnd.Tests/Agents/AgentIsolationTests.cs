@@ -9,9 +9,9 @@ public sealed class AgentIsolationTests : IAsyncLifetime
     private const string Shape = "cpu=2,memory=2Gi";
     private LocalCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(Shape);
+    public async ValueTask InitializeAsync() => _cluster = await LocalCluster.StartAsync(Shape);
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task NodeList_AgentWithIsolationNone_ShowsNoneNextToIsolatedNode()

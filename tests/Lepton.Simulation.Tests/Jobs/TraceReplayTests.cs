@@ -1,5 +1,6 @@
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement;
+using Lepton.Core.Queueing;
 using Lepton.Simulation.Jobs;
 using Lepton.Simulation.Traces;
 
@@ -20,7 +21,7 @@ public sealed class TraceReplayTests
             .Where(n => n.Name.StartsWith("cn-", StringComparison.Ordinal) || int.Parse(n.Name[3..], System.Globalization.CultureInfo.InvariantCulture) < 24)
             .ToList();
 
-        var result = JobSimulation.Run(nodes, trace.Jobs, PolicyRegistry.Get(policy), JobOrder.Fifo);
+        var result = JobSimulation.Run(nodes, trace.Jobs, PolicyRegistry.Get(policy), QueueDiscipline.Default);
 
         var limits = trace.Jobs.ToDictionary(j => j.Name, j => (j.Replicas[0].App!, j.Replicas[0].MaxPerNode));
         var events = new List<(TimeSpan Time, int Delta, string Node, string App, int Limit)>();
@@ -55,8 +56,8 @@ public sealed class TraceReplayTests
         var trace = GavelTraceReader.Read(Path.Combine(SharedTraces.Root, "gavel", "msr", "seed0", "0e4a51.trace"), throughputs);
         var nodes = ClusterSpecReader.Parse("300:300:300");
 
-        var bestfit = JobSimulation.Run(nodes, trace.Jobs, PolicyRegistry.Get("bestfit"), JobOrder.Fifo);
-        var gavel = JobSimulation.Run(nodes, trace.Jobs, PolicyRegistry.Get("gavel"), JobOrder.Fifo);
+        var bestfit = JobSimulation.Run(nodes, trace.Jobs, PolicyRegistry.Get("bestfit"), QueueDiscipline.Default);
+        var gavel = JobSimulation.Run(nodes, trace.Jobs, PolicyRegistry.Get("gavel"), QueueDiscipline.Default);
 
         Assert.Equal(trace.Jobs.Count, gavel.Completed);
         Assert.True(gavel.AverageCompletionTime < bestfit.AverageCompletionTime * 0.8,
