@@ -39,7 +39,7 @@ public sealed class DiskFullTests
             string? refusedName = null;
             for (var i = 0; i < 2000 && refusal is null; i++)
             {
-                var job = TestServer.Job($"refused-{i}") with { Env = new Dictionary<string, string> { ["PAD"] = new string('x', 50_000) } };
+                var job = TestServer.Job($"refused-{i}") with { Env = new Dictionary<string, string> { ["PAD"] = new string('x', 30_000) } };
                 var response = await tenant.PostAsJsonAsync("/api/v1/jobs", job, LeptonJsonContext.Default.JobSubmission);
                 if (response.StatusCode == HttpStatusCode.Created)
                 {

@@ -26,18 +26,29 @@ internal static class FileFormat
             return false;
         }
 
-        // Only the first few KiB decide: a file without line breaks (binary, sparse) must not be read whole to find a line.
+        return FirstNonBlankLine(path, out _) is { } line && line.Contains(',') && !line.Contains(':') && !line.TrimStart().StartsWith('#');
+    }
+
+    /// <summary>The first non-blank line among the first 8 KiB of <paramref name="path"/>, or null when there is none.</summary>
+    /// <remarks>Only the first few KiB decide a file's format: a file without line breaks (binary, sparse) must not be read
+    /// whole to find a line.</remarks>
+    /// <param name="path">The file.</param>
+    /// <param name="lineNumber">The 1-based number of that line.</param>
+    public static string? FirstNonBlankLine(string path, out int lineNumber)
+    {
         using var reader = new StreamReader(path);
         var head = new char[8192];
         var length = reader.ReadBlock(head, 0, head.Length);
+        lineNumber = 0;
         foreach (var line in new string(head, 0, length).Split('\n'))
         {
+            lineNumber++;
             if (!string.IsNullOrWhiteSpace(line))
             {
-                return line.Contains(',') && !line.Contains(':') && !line.TrimStart().StartsWith('#');
+                return line.TrimEnd('\r');
             }
         }
 
-        return false;
+        return null;
     }
 }

@@ -55,17 +55,7 @@ public static class JobTraceFormats
             return LeptonYaml;
         }
 
-        string? first = null;
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (!string.IsNullOrWhiteSpace(line))
-            {
-                first = line;
-                break;
-            }
-        }
+        var first = FileFormat.FirstNonBlankLine(path, out var lineNumber);
 
         if (first is null)
         {
