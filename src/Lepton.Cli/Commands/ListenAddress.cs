@@ -33,6 +33,13 @@ internal static class ListenAddress
             try
             {
                 using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                if (!OperatingSystem.IsWindows())
+                {
+                    // As Kestrel binds on Unix: connections of a server that just stopped (TIME_WAIT) do not make the port busy,
+                    // a socket listening on it still does.
+                    probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                }
+
                 probe.Bind(new IPEndPoint(address, uri.Port));
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)

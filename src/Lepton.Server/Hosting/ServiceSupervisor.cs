@@ -26,6 +26,10 @@ internal sealed class ServiceSupervisor(BackgroundService inner, string name, Se
     /// <summary>How many times the service was restarted after a failure.</summary>
     public int Restarts { get; private set; }
 
+    // Set when the host stops this service: the inner service is stopped first, so its cancellation arrives before
+    // stoppingToken is cancelled and must not be mistaken for a failure.
+    private volatile bool _stopping;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = InitialBackoff;
@@ -43,12 +47,17 @@ internal sealed class ServiceSupervisor(BackgroundService inner, string name, Se
 
                 return;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || _stopping)
             {
                 return;
             }
             catch (Exception e)
             {
+                if (_stopping)
+                {
+                    return;
+                }
+
                 if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
                 {
                     failures = 0;
@@ -82,6 +91,7 @@ internal sealed class ServiceSupervisor(BackgroundService inner, string name, Se
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         try
         {
             await inner.StopAsync(cancellationToken).ConfigureAwait(false);
