@@ -102,26 +102,10 @@ public static class OpenbPodTimelineReader
             }
 
             var start = TraceNumbers.Seconds(csv, scheduled);
-            if (start < created)
-            {
-                throw csv.Error(scheduled, $"scheduled at {start} s, before its creation at {created} s");
-            }
-
-            end = Math.Max(end, start);
-            var censored = csv.IsMissing(deletion);
-            var run = 0.0;
-            if (!censored)
-            {
-                var deleted = TraceNumbers.Seconds(csv, deletion);
-                if (deleted < start)
-                {
-                    throw csv.Error(deletion, $"deleted at {deleted} s, before it was scheduled at {start} s");
-                }
-
-                end = Math.Max(end, deleted);
-                run = deleted - start;
-            }
-            else
+            var ran = TraceNumbers.RunSeconds(csv, created, start, scheduled, deletion, ref end);
+            var censored = ran is null;
+            var run = ran ?? 0.0;
+            if (censored)
             {
                 open.Add((jobs.Count, start));
             }

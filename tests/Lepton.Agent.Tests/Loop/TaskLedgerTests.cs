@@ -17,8 +17,16 @@ public sealed class TaskLedgerTests : IDisposable
         var path = Path.Combine(_directory, "ledger.json");
         var lines = new ConcurrentQueue<LogLine>();
         await using var task = TaskProcess.Start(
-            new TaskLaunch("1", 0, 1, 0, ["/bin/sh", "-c", "sleep 1000"], new Dictionary<string, string>(), [], []),
+            new TaskLaunch("1", 0, 1, 0, ["/bin/sh", "-c", "echo ready; sleep 1000"], new Dictionary<string, string>(), [], []),
             Path.Combine(_directory, "task"), lines.Enqueue);
+        // The launcher chain (setpriv, setsid) has made the task its own process group once the command runs; a leftover
+        // of an earlier run is long past that point.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!lines.Any(l => l.Text.Contains("ready", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         new TaskLedger(path).Add("1-r0-a0", task.Pid);
 
         var killed = new TaskLedger(path).KillLeftovers();
