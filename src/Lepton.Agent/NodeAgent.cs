@@ -42,7 +42,7 @@ public sealed class NodeAgent : IDisposable
         _options = options;
         _log = log ?? (line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent {options.Name}: {line}"));
         _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15), Path.Combine(options.WorkDirectory, NodeCredentialFile.FileName));
-        _detector = new HardwareDetector(options.DetectGpus);
+        _detector = new HardwareDetector(options.DetectGpus, options.Declared.CpuMilli);
         TaskDirectory.CreatePrivate(options.WorkDirectory);
         // The work dir holds the ledger, every task's folder and the node's credential: never visible to a task.
         _sandbox = options.Isolation == IsolationMode.Namespaces ? new TaskSandbox([options.WorkDirectory, .. options.HiddenPaths], options.RunAs) : null;
@@ -166,7 +166,7 @@ public sealed class NodeAgent : IDisposable
     /// <summary>One heartbeat and its consequences; false when the server does not know this node any more.</summary>
     private async Task<bool> HeartbeatOnceAsync(CancellationToken cancellationToken)
     {
-        var usage = _detector.Sample();
+        var usage = _detector.Sample(RunningTaskPids());
         var response = await _server.HeartbeatAsync(_options.Name, new Heartbeat
         {
             Usage = new NodeUsage
@@ -371,6 +371,22 @@ public sealed class NodeAgent : IDisposable
                 _log($"could not delete the folder of a finished task: {directory}");
             }
         }
+    }
+
+    /// <summary>Root pids of the tasks still running, whose process trees make up a declared node's live CPU.</summary>
+    private List<int> RunningTaskPids()
+    {
+        var pids = new List<int>(_held.Count);
+        foreach (var held in _held.Values)
+        {
+            // A finished task's pid may already belong to an unrelated process.
+            if (held.Process is { Completion.IsCompleted: false } process)
+            {
+                pids.Add(process.Pid);
+            }
+        }
+
+        return pids;
     }
 
     private static bool IsTransient(Exception e, CancellationToken cancellationToken) =>

@@ -1,20 +1,38 @@
+using System.Diagnostics;
+
 namespace Lepton.Agent.Hardware;
 
 /// <summary>Detects this machine's resources and samples its live usage (CPU %, memory, GPUs).</summary>
 /// <remarks>Detection reads <c>/proc/meminfo</c>, <see cref="Environment.ProcessorCount"/> (which honours the cgroup CPU
 /// limit and affinity, unlike counting <c>/proc/cpuinfo</c> lines) and <c>nvidia-smi</c> when present. CPU % is the busy
-/// share of <c>/proc/stat</c> ticks between two consecutive <see cref="Sample"/> calls.</remarks>
+/// share of <c>/proc/stat</c> ticks between two consecutive <see cref="Sample"/> calls. When the CPU is declared, the node
+/// is not the machine (several agents may share one), so CPU % is instead what the agent's own tasks used since the
+/// previous sample as a share of the declared cores (see <see cref="TaskCpuMeter"/>); memory stays machine-wide.</remarks>
 public sealed class HardwareDetector
 {
     private static readonly TimeSpan NvidiaSmiTimeout = TimeSpan.FromSeconds(10);
     private readonly bool _queryGpus;
+    private readonly TaskCpuMeter? _taskCpu;
+    private readonly double _declaredCores;
     private CpuTimes? _previous;
+    private long _previousTimestamp;
 
     /// <summary>Creates a detector; <paramref name="queryGpus"/> false skips <c>nvidia-smi</c> (GPUs declared only).</summary>
-    public HardwareDetector(bool queryGpus = true)
+    /// <param name="queryGpus">Whether to ask <c>nvidia-smi</c>.</param>
+    /// <param name="declaredCpuMilli">The CPU given with <c>--declare</c>; when set, CPU % counts the agent's tasks only.</param>
+    public HardwareDetector(bool queryGpus = true, long? declaredCpuMilli = null)
     {
         _queryGpus = queryGpus;
-        _previous = CpuTimes.ReadCurrent();
+        if (declaredCpuMilli is > 0 and var milli)
+        {
+            _taskCpu = new TaskCpuMeter();
+            _declaredCores = milli / 1000.0;
+            _previousTimestamp = Stopwatch.GetTimestamp();
+        }
+        else
+        {
+            _previous = CpuTimes.ReadCurrent();
+        }
     }
 
     /// <summary>The machine's resources as detected, with <paramref name="declared"/> applied on top.</summary>
@@ -28,13 +46,31 @@ public sealed class HardwareDetector
     }
 
     /// <summary>Live usage since the previous sample (or since construction).</summary>
-    public LiveUsage Sample()
+    /// <param name="taskPids">Root pids of the tasks running now; only read when the CPU is declared.</param>
+    public LiveUsage Sample(IEnumerable<int>? taskPids = null)
+    {
+        var cpu = _taskCpu is null ? MachineCpuPercent() : TaskCpuPercent(taskPids ?? []);
+        var memory = MemInfo.ReadCurrent() ?? default;
+        var gpus = _queryGpus ? NvidiaSmi.Query(NvidiaSmiTimeout) : [];
+        return new LiveUsage(Math.Round(cpu, 1), memory.UsedMiB, memory.TotalMiB, gpus);
+    }
+
+    private double MachineCpuPercent()
     {
         var now = CpuTimes.ReadCurrent();
         var cpu = now is { } current && _previous is { } previous ? current.PercentBusySince(previous) : 0;
         _previous = now;
-        var memory = MemInfo.ReadCurrent() ?? default;
-        var gpus = _queryGpus ? NvidiaSmi.Query(NvidiaSmiTimeout) : [];
-        return new LiveUsage(Math.Round(cpu, 1), memory.UsedMiB, memory.TotalMiB, gpus);
+        return cpu;
+    }
+
+    private double TaskCpuPercent(IEnumerable<int> taskPids)
+    {
+        var ticks = _taskCpu!.TicksSince(taskPids);
+        var now = Stopwatch.GetTimestamp();
+        var seconds = Stopwatch.GetElapsedTime(_previousTimestamp, now).TotalSeconds;
+        _previousTimestamp = now;
+        var capacity = seconds * _declaredCores * TaskCpuMeter.ClockTicksPerSecond;
+        // Capped: tasks may use more cores than declared (nothing pins them), but the card shows a share of the node.
+        return capacity <= 0 ? 0 : Math.Min(100, 100.0 * ticks / capacity);
     }
 }

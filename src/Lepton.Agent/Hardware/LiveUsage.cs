@@ -1,7 +1,8 @@
 namespace Lepton.Agent.Hardware;
 
 /// <summary>What the machine is using right now, sent with every heartbeat.</summary>
-/// <param name="CpuPercent">Busy share of all cores since the previous sample, 0–100.</param>
+/// <param name="CpuPercent">Busy share of all cores since the previous sample, 0–100; with declared CPU, the agent's
+/// tasks' share of the declared cores.</param>
 /// <param name="MemoryUsedMiB">Memory in use (total minus available).</param>
 /// <param name="MemoryTotalMiB">Total memory of the machine.</param>
 /// <param name="Gpus">Per-GPU utilisation and memory in use; empty on a machine without <c>nvidia-smi</c>.</param>
