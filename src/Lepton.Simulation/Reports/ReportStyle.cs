@@ -12,7 +12,7 @@ internal static class ReportStyle
         header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
         header p { margin: 0; color: #c6cbd6; }
         main { padding: 18px 32px 40px; max-width: 1400px; }
-        section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin: 0 0 18px; }
+        section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin: 0 0 18px; overflow-x: auto; }
         h2 { font-size: 18px; margin: 0 0 10px; }
         h3 { font-size: 14px; margin: 14px 0 6px; color: var(--muted); font-weight: 600; }
         nav { display: flex; flex-wrap: wrap; gap: 4px 14px; margin-bottom: 6px; }
