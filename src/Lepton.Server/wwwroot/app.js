@@ -276,8 +276,9 @@
     $('cpu-total').textContent = fmt.cores(t.cpuCap);
     setMeter('cpu-meter', t.cpuAlloc, t.cpuCap);
     $('cpu-live').textContent = t.liveCpu.length
-      // What the agents measure on their machines (every process there, not only Lepton's tasks), so it can exceed what is allocated.
-      ? `Measured ${fmt.num(t.liveCpu.reduce((a, b) => a + b, 0) / t.liveCpu.length, 0)}% CPU in use on ${t.liveCpu.length} machine${t.liveCpu.length === 1 ? '' : 's'} (all processes)`
+      // What the agents measure: the whole machine where the agent detected its CPUs (every process, so it can exceed what
+      // is allocated), or its own tasks' use where the CPUs were declared (several agents sharing one machine).
+      ? `Measured ${fmt.num(t.liveCpu.reduce((a, b) => a + b, 0) / t.liveCpu.length, 0)}% CPU in use on ${t.liveCpu.length} node${t.liveCpu.length === 1 ? '' : 's'}`
       : 'No live usage reported yet';
 
     $('mem-alloc').textContent = fmt.mem(t.memAlloc);
