@@ -197,16 +197,7 @@ public static class JobFileReader
         while (csv.Read())
         {
             var nameColumn = Column("name");
-            var name = csv.GetString(nameColumn);
-            if (name.Length == 0)
-            {
-                throw csv.Error(nameColumn, "job name is empty");
-            }
-
-            if (!firstLine.TryAdd(name, csv.LineNumber))
-            {
-                throw csv.Error(nameColumn, $"job name '{name}' appears twice (first on line {firstLine[name]})");
-            }
+            var name = csv.GetUniqueName(nameColumn, firstLine, "job name");
 
             TimeSpan Time(string column, TimeSpan fallback)
             {

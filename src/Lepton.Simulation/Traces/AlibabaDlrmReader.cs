@@ -63,16 +63,7 @@ public static class AlibabaDlrmReader
         var end = 0.0;
         while (csv.Read())
         {
-            var instance = csv.GetString(name);
-            if (instance.Length == 0)
-            {
-                throw csv.Error(name, "instance_sn is empty");
-            }
-
-            if (!firstLine.TryAdd(instance, csv.LineNumber))
-            {
-                throw csv.Error(name, $"instance '{instance}' appears twice (first on line {firstLine[instance]})");
-            }
+            var instance = csv.GetUniqueName(name, firstLine, "instance", "instance_sn is empty");
 
             var roleText = strings.Get(csv[role]);
             if (roleText is not ("HN" or "CN"))

@@ -100,6 +100,28 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>The field as a new string.</summary>
     public string GetString(int column) => this[column].ToString();
 
+    /// <summary>The name in <paramref name="column"/>, which must be non-empty and not seen before in this file.</summary>
+    /// <param name="column">The name column.</param>
+    /// <param name="firstLine">Names seen so far and the line each was first on; the name is added.</param>
+    /// <param name="what">What the name names, for messages ("pod name": "pod name 'x' appears twice …").</param>
+    /// <param name="emptyProblem">The message for an empty name; default "<paramref name="what"/> is empty".</param>
+    /// <exception cref="TraceFormatException">The name is empty or appears twice.</exception>
+    public string GetUniqueName(int column, Dictionary<string, int> firstLine, string what, string? emptyProblem = null)
+    {
+        var name = GetString(column);
+        if (name.Length == 0)
+        {
+            throw Error(column, emptyProblem ?? $"{what} is empty");
+        }
+
+        if (!firstLine.TryAdd(name, LineNumber))
+        {
+            throw Error(column, $"{what} '{name}' appears twice (first on line {firstLine[name]})");
+        }
+
+        return name;
+    }
+
     /// <summary>Parses an integer field in [<paramref name="min"/>, <paramref name="max"/>]; integral decimals such as <c>8.0</c> are accepted.</summary>
     public long GetInt64(int column, long min = 0, long max = long.MaxValue)
     {

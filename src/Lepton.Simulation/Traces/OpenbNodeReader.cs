@@ -61,16 +61,7 @@ public static class OpenbNodeReader
         var nodes = new List<NodeSpec>();
         while (csv.Read())
         {
-            var nodeName = csv.GetString(name);
-            if (nodeName.Length == 0)
-            {
-                throw csv.Error(name, "node name is empty");
-            }
-
-            if (!firstLine.TryAdd(nodeName, csv.LineNumber))
-            {
-                throw csv.Error(name, $"node name '{nodeName}' appears twice (first on line {firstLine[nodeName]})");
-            }
+            var nodeName = csv.GetUniqueName(name, firstLine, "node name");
 
             nodes.Add(new NodeSpec
             {

@@ -74,16 +74,7 @@ public static class OpenbPodReader
         var tasks = new List<TaskRequest>();
         while (csv.Read())
         {
-            var taskName = csv.GetString(name);
-            if (taskName.Length == 0)
-            {
-                throw csv.Error(name, "task name is empty");
-            }
-
-            if (!firstLine.TryAdd(taskName, csv.LineNumber))
-            {
-                throw csv.Error(name, $"task name '{taskName}' appears twice (first on line {firstLine[taskName]})");
-            }
+            var taskName = csv.GetUniqueName(name, firstLine, "task name");
 
             var n = csv.GetInt32(numGpu);
             var g = 0;

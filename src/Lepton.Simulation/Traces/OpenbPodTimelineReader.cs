@@ -61,16 +61,7 @@ public static class OpenbPodTimelineReader
         var end = 0.0;
         while (csv.Read())
         {
-            var podName = csv.GetString(name);
-            if (podName.Length == 0)
-            {
-                throw csv.Error(name, "pod name is empty");
-            }
-
-            if (!firstLine.TryAdd(podName, csv.LineNumber))
-            {
-                throw csv.Error(name, $"pod name '{podName}' appears twice (first on line {firstLine[podName]})");
-            }
+            var podName = csv.GetUniqueName(name, firstLine, "pod name");
 
             var n = csv.GetInt32(numGpu, 0, 64);
             var g = 0;
