@@ -84,15 +84,15 @@ public sealed class CrashTests
         return client;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts <c>dotnet lepton.dll serve</c> and waits until it answers /healthz.</summary>
-    private static async Task<Process> ServeAsync(string dir, int port)
+    /// <summary>Starts <c>dotnet lepton.dll serve</c> and waits until it answers /healthz (also used by the disk-full test).</summary>
+    internal static async Task<Process> ServeAsync(string dir, int port)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "lepton.dll");
         var start = new ProcessStartInfo("dotnet")

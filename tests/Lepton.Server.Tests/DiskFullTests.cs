@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Lepton.Client.Contracts;
 
@@ -24,8 +23,8 @@ public sealed class DiskFullTests
         Process? server = null;
         try
         {
-            var port = FreePort();
-            server = await ServeAsync(data, port);
+            var port = CrashTests.FreePort();
+            server = await CrashTests.ServeAsync(data, port);
             using var admin = Client(port, File.ReadAllText(Path.Combine(data, LeptonServer.AdminTokenFile)).Trim());
             (await admin.PostAsJsonAsync("/api/v1/tenants", new TenantCreate { Name = "team-a" }, LeptonJsonContext.Default.TenantCreate)).EnsureSuccessStatusCode();
             var created = await admin.PostAsJsonAsync("/api/v1/tokens", new TokenCreate { Kind = "tenant", Tenant = "team-a" }, LeptonJsonContext.Default.TokenCreate);
@@ -170,48 +169,6 @@ public sealed class DiskFullTests
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<Process> ServeAsync(string dir, int port)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "lepton.dll"), "serve", "--data-dir", dir, "--urls", $"http://127.0.0.1:{port}" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            Assert.False(process.HasExited, "lepton serve exited early");
-            try
-            {
-                if ((await probe.GetAsync("/healthz")).IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "lepton serve did not start within 60 s");
-            await Task.Delay(100);
-        }
     }
 }
 
