@@ -69,7 +69,7 @@ public sealed class PlacementEngine
             var target = options.TargetWorkload ?? throw new ArgumentException(
                 $"policy '{policy.Name}' needs PlacementOptions.TargetWorkload (its typical tasks); build one with TargetWorkload.FromTasks",
                 nameof(options));
-            _fgd = new FgdModel(cluster, target);
+            _fgd = policy.FragmentationModel(cluster, target);
         }
 
         _pipeline = policy.CreatePipeline(_context, _fgd);
@@ -96,7 +96,7 @@ public sealed class PlacementEngine
         ArgumentNullException.ThrowIfNull(target);
         if (Policy.NeedsTargetWorkload)
         {
-            _fgd = new FgdModel(Cluster, target);
+            _fgd = Policy.FragmentationModel(Cluster, target);
             _pipeline = Policy.CreatePipeline(_context, _fgd);
         }
     }

@@ -1,3 +1,4 @@
+using Lepton.Core.Cluster;
 using Lepton.Core.Placement.Framework;
 using Lepton.Core.Placement.Plugins.Fgd;
 
@@ -44,6 +45,9 @@ public sealed class PlacementPolicy
 
     /// <summary>How the policy lets the engine group identical nodes.</summary>
     internal NodeGrouping Grouping { get; init; } = NodeGrouping.ByState;
+
+    /// <summary>Builds the fragmentation model of a policy that needs the target workload (FGD's unless a variant sets another, e.g. <c>fgd-scarcity</c>).</summary>
+    internal Func<ClusterState, TargetWorkload, FgdModel> FragmentationModel { get; init; } = static (c, t) => new FgdModel(c, t);
 
     internal PlacementPipeline CreatePipeline(PlacementContext context, FgdModel? fgd) => _pipeline(context, fgd);
 

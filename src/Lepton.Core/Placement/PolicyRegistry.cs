@@ -14,7 +14,7 @@ namespace Lepton.Core.Placement;
 
 /// <summary>The built-in placement policies by name.</summary>
 /// <remarks><c>bestfit</c>, <c>dotprod</c>, <c>gpupacking</c>, <c>gpuclustering</c>, <c>random</c> and <c>fgd</c>
-/// follow FGD-SPEC exactly; <c>firstfit</c> and <c>spread</c> are the classic baselines; <c>gavel</c> and <c>gavel-cost</c>
+/// follow FGD-SPEC exactly; <c>fgd-scarcity</c> is FGD with scarcity-weighted typical tasks; <c>firstfit</c> and <c>spread</c> are the classic baselines; <c>gavel</c> and <c>gavel-cost</c>
 /// read each task's per-GPU-model throughput table.</remarks>
 public static class PolicyRegistry
 {
@@ -32,6 +32,14 @@ public static class PolicyRegistry
             new WeightedScore("fragmentation-gradient", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
             static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!))),
+        // FGD with typical-task weights that grow as a class runs out of room (see ScarcityFgdModel for how and why).
+        new PlacementPolicy("fgd-scarcity", "Scarcity-weighted FGD: FGD whose typical tasks weigh more as the cluster runs out of room for them.",
+            new WeightedScore("fragmentation-gradient-scarcity", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
+            needsTargetWorkload: true,
+            static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!)))
+        {
+            FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
+        },
         Create<ThroughputScore>("gavel", "Heterogeneity-aware (Gavel-style): the GPU model with the best throughput per GPU for the job, then best fit.",
             "throughput", GpuSelectionRule.Best),
         Create<ThroughputPerPriceScore>("gavel-cost", "Cost-aware heterogeneity: the most throughput per price of a GPU-hour, then best fit.",

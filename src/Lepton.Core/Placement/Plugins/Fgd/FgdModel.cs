@@ -11,8 +11,10 @@ namespace Lepton.Core.Placement.Plugins.Fgd;
 /// <para>Caches: per node, F(N) and the per-class GPU statistics are kept with the node version they were computed at;
 /// the score of a (cpu, n, g) task shape is kept in a small direct-mapped table per node, also stamped with the node
 /// version. A placement changes one node, so nearly every later lookup hits.</para>
+/// <para>A variant (<see cref="ScarcityFgdModel"/>) may change the class weights of <see cref="Compiled"/> between
+/// tasks; it then bumps <see cref="Epoch"/>, which is part of every cache stamp, so nothing stale is read.</para>
 /// </remarks>
-internal sealed class FgdModel
+internal class FgdModel
 {
     private const int CacheWays = 64;
 
@@ -44,10 +46,24 @@ internal sealed class FgdModel
         _cacheScore = new int[n * CacheWays];
     }
 
+    /// <summary>The cluster the model scores.</summary>
+    protected ClusterState Cluster => _cluster;
+
+    /// <summary>The typical tasks in array form; a variant may rescale <see cref="CompiledTarget.P"/> (then bump <see cref="Epoch"/>).</summary>
+    protected CompiledTarget Compiled => _target;
+
+    /// <summary>Generation of the class weights; part of every cache stamp (node versions stay far below 2^40).</summary>
+    protected long Epoch { get; set; }
+
+    /// <summary>Called once per task before the scan. FGD's weights are fixed, so it does nothing here.</summary>
+    public virtual void BeforeTask()
+    {
+    }
+
     /// <summary>The node's FGD score for the task (cached by node version and task shape).</summary>
     public int Score(int node, ref readonly TaskDemand task)
     {
-        var version = _cluster.NodeVersions[node];
+        var version = Stamp(node);
         var slot = node * CacheWays + (task.Shape & (CacheWays - 1));
         if (_cacheAt[slot] == version && _cacheShape[slot] == task.Shape)
         {
@@ -120,9 +136,11 @@ internal sealed class FgdModel
         return Sigmoid(f0 - _target.Fragmentation(model, cpuLeft, u - task.TotalGpu, cnt, sum, from[..k], task.G, []));
     }
 
+    private long Stamp(int node) => _cluster.NodeVersions[node] + (Epoch << 40);
+
     private void EnsureStats(int node)
     {
-        var version = _cluster.NodeVersions[node];
+        var version = Stamp(node);
         if (_statsAt[node] == version)
         {
             return;

@@ -7,9 +7,7 @@ internal readonly struct FgdScore(FgdModel model) : IScorePlugin
 {
     public FgdModel Model { get; } = model;
 
-    public void Prepare(PlacementContext context, ref readonly TaskDemand task)
-    {
-    }
+    public void Prepare(PlacementContext context, ref readonly TaskDemand task) => Model.BeforeTask();
 
     public int Score(PlacementContext context, int node, ref readonly TaskDemand task) => Model.Score(node, in task);
 }
