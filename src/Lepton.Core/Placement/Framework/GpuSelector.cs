@@ -68,6 +68,8 @@ internal static class GpuSelector
         {
             case GpuSelectionRule.FragmentationGradient when fgd is not null:
                 return GpuSet.Empty.With(fgd.SelectShareGpu(node, in task));
+            case GpuSelectionRule.LeastPower:
+                return GpuSet.Empty.With(Plugins.Power.PwrScore.SelectShareGpu(free, g));
             case GpuSelectionRule.Random:
             {
                 var fitting = 0;

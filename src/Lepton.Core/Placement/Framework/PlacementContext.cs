@@ -30,6 +30,9 @@ internal sealed class PlacementContext
 
     public Random Random { get; }
 
+    /// <summary>The power model of power-aware policies (null: the default model).</summary>
+    public Power.PowerModel? PowerModel { get; set; }
+
     /// <summary>Per GPU model id: allowed for the current task.</summary>
     public bool[] ModelAllowed { get; }
 
