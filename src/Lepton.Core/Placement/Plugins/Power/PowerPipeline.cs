@@ -23,6 +23,8 @@ internal sealed class PowerPipeline : PlacementPipeline
     private readonly int[] _tier;
     private readonly long[] _raw;
     private readonly int[] _fgdScore;
+    private readonly double[] _cost;
+    private double _watts;
     private int _count;
 
     public PowerPipeline(PlacementContext context, FgdModel? fgd, PowerMix mix)
@@ -35,6 +37,9 @@ internal sealed class PowerPipeline : PlacementPipeline
         _tier = new int[n];
         _raw = new long[n];
         _fgdScore = new int[n];
+        _cost = new double[n];
+        context.Power = _power;
+        context.PowerWattsPerGpu = mix.WattsPerGpu;
     }
 
     public override int SelectNode(PlacementContext context, ref readonly TaskDemand task)
@@ -43,6 +48,11 @@ internal sealed class PowerPipeline : PlacementPipeline
         if (_count == 0)
         {
             return -1;
+        }
+
+        if (_mix.WattsPerGpu > 0)
+        {
+            return LeastCost(context);
         }
 
         var (mn, mx) = MinMax();
@@ -61,9 +71,43 @@ internal sealed class PowerPipeline : PlacementPipeline
         return best;
     }
 
+    private int LeastCost(PlacementContext context)
+    {
+        int best = -1, bestTier = -1, bestRank = int.MaxValue;
+        var bestCost = double.PositiveInfinity;
+        for (var k = 0; k < _count; k++)
+        {
+            var rank = context.Ranks[_node[k]];
+            if (_tier[k] > bestTier || (_tier[k] == bestTier && (_cost[k] < bestCost || (_cost[k] == bestCost && rank < bestRank))))
+            {
+                (best, bestTier, bestCost, bestRank) = (_node[k], _tier[k], _cost[k], rank);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary><c>powerfgd</c>'s cost of the task on the node, and the share's GPU at that cost.</summary>
+    public static double Cost(ClusterPower power, FgdModel fgd, double wattsPerGpu, int node, ref readonly TaskDemand task, out int bestGpu) =>
+        fgd.PowerFragmentationCost(node, in task, power.PlacementDelta(node, task.Cpu, 0), power.PlacementDelta(node, 0, 1), wattsPerGpu, out bestGpu);
+
     public override int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task)
     {
         Collect(context, in task, everyNode: true);
+        if (_mix.WattsPerGpu > 0)
+        {
+            for (var k = 0; k < _count; k++)
+            {
+                if (_node[k] == node)
+                {
+                    // Least cost wins; the score is minus the cost in milli-units.
+                    return (int)Math.Clamp(Math.Round(-_cost[k] * 1000), int.MinValue, int.MaxValue);
+                }
+            }
+
+            return null;
+        }
+
         var (mn, mx) = MinMax();
         for (var k = 0; k < _count; k++)
         {
@@ -95,9 +139,32 @@ internal sealed class PowerPipeline : PlacementPipeline
         return (mn, mx);
     }
 
+    /// <summary>The watts per GPU of fragmentation for this decision: the mix's, or (past <see cref="PowerMix.FullAt"/>) so many
+    /// that power only breaks ties.</summary>
+    private double EffectiveWattsPerGpu(PlacementContext context)
+    {
+        if (_mix.FullAt >= 1)
+        {
+            return _mix.WattsPerGpu;
+        }
+
+        var c = context.Cluster;
+        long free = 0, capacity = 0;
+        for (var i = 0; i < c.NodeCount; i++)
+        {
+            free += c.GpuFreeTotal[i];
+            capacity += c.GpuCount[i];
+        }
+
+        var used = capacity == 0 ? 0 : 1 - (free / (capacity * 1000.0));
+        return used < _mix.FullAt ? _mix.WattsPerGpu : 1e9;
+    }
+
     private void Collect(PlacementContext context, ref readonly TaskDemand task, bool everyNode = false)
     {
         _count = 0;
+        _watts = _mix.WattsPerGpu > 0 ? EffectiveWattsPerGpu(context) : 0;
+        context.PowerWattsPerGpu = _watts;
         var classes = context.Classes;
         if (everyNode || classes is null || !_power.UniformByShape
             || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
@@ -132,7 +199,14 @@ internal sealed class PowerPipeline : PlacementPipeline
         _node[_count] = node;
         // Same tiers as the other policies: CPU-only tasks stay off GPU nodes, tasks without FPGA off FPGA nodes, when they can.
         _tier[_count] = (!task.NeedsGpu && c.GpuCount[node] > 0 ? 0 : 2) + (task.Fpga == 0 && c.FpgaCap[node] > 0 ? 0 : 1);
-        _raw[_count] = PwrScore.Raw(_power, node, in task);
+        if (_mix.WattsPerGpu > 0 && _fgd is not null)
+        {
+            _cost[_count] = Cost(_power, _fgd, _watts, node, in task, out _);
+            _count++;
+            return;
+        }
+
+        _raw[_count] = PwrScore.Raw(_power, node, in task, _mix.Parts);
         _fgdScore[_count] = _mix.FgdWeight != 0 && _fgd is not null ? _fgd.Score(node, in task) : 0;
         _count++;
     }

@@ -8,6 +8,12 @@ internal static class PowerPolicies
     /// <summary>Prefix of the combinations' names: <c>pwr+fgd:200</c> weighs PWR 200 and FGD 800 (per mille).</summary>
     public const string CombinationPrefix = "pwr+fgd:";
 
+    /// <summary>Prefix of <c>powerfgd:W</c>, the power-and-fragmentation cost with W watts per GPU of fragmentation.</summary>
+    public const string PowerFgdPrefix = "powerfgd:";
+
+    /// <summary>The watts per GPU of fragmentation of the registered <c>powerfgd</c>.</summary>
+    public const double DefaultWattsPerGpu = 100;
+
     /// <summary>The PWR weights the paper's figures show (PWR-SPEC §2.3, §6 point 9).</summary>
     public static IReadOnlyList<int> PaperWeights { get; } = [500, 300, 200, 100, 50, 25];
 
@@ -19,6 +25,28 @@ internal static class PowerPolicies
         {
             yield return Combination(w);
         }
+
+        yield return PowerFgd(DefaultWattsPerGpu, "powerfgd");
+    }
+
+    /// <summary>
+    /// <c>powerfgd</c>: the least growth of expected fragmentation (FGD's Δ in GPUs, unquantised) plus the power the
+    /// placement adds over <paramref name="wattsPerGpu"/> watts per GPU, per node and per candidate GPU; the same cost
+    /// picks a share's GPU; ties to the smallest node name.
+    /// </summary>
+    public static PlacementPolicy PowerFgd(double wattsPerGpu, string? name = null, double fullAt = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(wattsPerGpu);
+        var mix = new PowerMix(0, 0, wattsPerGpu, fullAt);
+        return new PlacementPolicy(
+            name ?? PowerFgdPrefix + wattsPerGpu.ToString(CultureInfo.InvariantCulture) + (fullAt < 1 ? ":" + fullAt.ToString(CultureInfo.InvariantCulture) : ""),
+            string.Create(CultureInfo.InvariantCulture,
+                $"Power and fragmentation: least FGD fragmentation growth (in GPUs, unquantised) plus power added / {wattsPerGpu} W, per node and GPU."),
+            new WeightedScore("power-fragmentation", 1), GpuSelectionRule.PowerFragmentation, tieBreakByNodeOrder: false, needsTargetWorkload: true,
+            (context, fgd) => new PowerPipeline(context, fgd, mix))
+        {
+            TieBreakByNodeName = true,
+        };
     }
 
     /// <summary>PWR alone: least power increase, PWR's GPU choice, ties to the smallest node name.</summary>
@@ -31,14 +59,14 @@ internal static class PowerPolicies
         };
 
     /// <summary><c>pwr+fgd:W</c>: PWR (min–max normalised) at weight W plus FGD (unnormalised) at 1000 − W; FGD picks the GPU.</summary>
-    public static PlacementPolicy Combination(int pwrWeight)
+    public static PlacementPolicy Combination(int pwrWeight, PowerParts parts = PowerParts.All)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pwrWeight, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pwrWeight, 999);
         var fgdWeight = 1000 - pwrWeight;
-        var mix = new PowerMix(pwrWeight, fgdWeight);
+        var mix = new PowerMix(pwrWeight, fgdWeight, Parts: parts);
         return new PlacementPolicy(
-            CombinationPrefix + pwrWeight.ToString(CultureInfo.InvariantCulture),
+            CombinationPrefix + pwrWeight.ToString(CultureInfo.InvariantCulture) + (parts == PowerParts.All ? "" : ":" + ((int)parts).ToString(CultureInfo.InvariantCulture)),
             string.Create(CultureInfo.InvariantCulture, $"PWR {pwrWeight} + FGD {fgdWeight} (per mille), as in the PWR paper's PWR_{pwrWeight}_FGD_{fgdWeight}."),
             new WeightedScore("power", pwrWeight), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false, needsTargetWorkload: true,
             (context, fgd) => new PowerPipeline(context, fgd, mix))
@@ -53,14 +81,37 @@ internal static class PowerPolicies
     {
         policy = null;
         var text = name?.Trim();
-        if (text is null || !text.StartsWith(CombinationPrefix, StringComparison.OrdinalIgnoreCase)
-            || !int.TryParse(text.AsSpan(CombinationPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var w)
-            || w is < 1 or > 999)
+        if (text is not null && text.StartsWith(PowerFgdPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var values = text[PowerFgdPrefix.Length..].Split(':');
+            var fullAt = 1.0;
+            if (values.Length <= 2
+                && double.TryParse(values[0], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var watts) && watts is > 0 and <= 1e6
+                && (values.Length == 1 || (double.TryParse(values[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out fullAt) && fullAt is > 0 and <= 1)))
+            {
+                policy = PowerFgd(watts, fullAt: fullAt);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (text is null || !text.StartsWith(CombinationPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        policy = Combination(w);
+        // pwr+fgd:W, or pwr+fgd:W:P with P the PowerParts the power term counts (for experiments).
+        var fields = text[CombinationPrefix.Length..].Split(':');
+        var parts = (int)PowerParts.All;
+        if (fields.Length > 2
+            || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w) || w is < 1 or > 999
+            || (fields.Length == 2 && (!int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out parts) || parts is < 1 or > (int)(PowerParts.All | PowerParts.GpuCount))))
+        {
+            return false;
+        }
+
+        policy = Combination(w, (PowerParts)parts);
         return true;
     }
 }

@@ -34,10 +34,24 @@ internal static class PwrScore
     }
 
     /// <summary>The raw score: P(before) − P(after), truncated to an integer (≤ 0).</summary>
-    public static long Raw(ClusterPower power, int node, ref readonly TaskDemand task)
+    public static long Raw(ClusterPower power, int node, ref readonly TaskDemand task, PowerParts parts = PowerParts.All)
     {
         var busy = NewlyBusyGpus(power.Cluster.GpuFreeSpan(node), in task);
-        return (long)-power.PlacementDelta(node, task.Cpu, busy);
+        if (parts == PowerParts.All)
+        {
+            return (long)-power.PlacementDelta(node, task.Cpu, busy);
+        }
+
+        var kind = !task.NeedsGpu ? PowerParts.CpuTasks : task.IsShare ? PowerParts.ShareTasks : PowerParts.WholeTasks;
+        if ((parts & kind) == 0)
+        {
+            return 0;
+        }
+
+        var watts = (parts & PowerParts.Cpu) != 0 ? power.PlacementDelta(node, task.Cpu, 0) : 0;
+        watts += (parts & PowerParts.GpuModel) != 0 ? power.PlacementDelta(node, 0, busy) : 0;
+        watts += (parts & PowerParts.GpuCount) != 0 ? 100.0 * busy : 0;
+        return (long)-watts;
     }
 
     /// <summary>§2.2: 100 when all raw scores are equal, else <c>(raw − mn) · 100 / (mx − mn)</c> in integer arithmetic.</summary>
