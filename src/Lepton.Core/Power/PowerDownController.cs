@@ -70,16 +70,9 @@ public sealed class PowerDownController
     {
         ArgumentNullException.ThrowIfNull(waiting);
         var n = _cluster.NodeCount;
-        var ready = new List<int>();
+        var ready = CompleteWakes(now);
         for (var i = 0; i < n; i++)
         {
-            if (_state[i] == NodePowerState.Waking && _readyAt[i] <= now)
-            {
-                _state[i] = NodePowerState.On;
-                _cluster.SetState(i, NodeState.Ready);
-                ready.Add(i);
-            }
-
             if (_state[i] == NodePowerState.On)
             {
                 _idleSince[i] = _cluster.TaskCount(i) == 0 ? _idleSince[i] ?? now : null;
@@ -124,6 +117,25 @@ public sealed class PowerDownController
         }
 
         return new PowerDownDecision(off, wake, ready, next);
+    }
+
+    /// <summary>Turns Waking nodes whose delay has passed On (Ready); call it before a scheduling cycle so the cycle can use them.</summary>
+    /// <returns>The nodes that became ready.</returns>
+    public IReadOnlyList<int> CompleteWakes(TimeSpan now)
+    {
+        var ready = new List<int>();
+        for (var i = 0; i < _state.Length; i++)
+        {
+            if (_state[i] == NodePowerState.Waking && _readyAt[i] <= now)
+            {
+                _state[i] = NodePowerState.On;
+                _idleSince[i] = null;
+                _cluster.SetState(i, NodeState.Ready);
+                ready.Add(i);
+            }
+        }
+
+        return ready;
     }
 
     /// <summary>Places the waiting jobs with every Off and Waking node on; returns the Off nodes they need and every node they use.</summary>

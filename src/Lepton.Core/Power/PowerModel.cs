@@ -19,6 +19,9 @@ public sealed record PowerModel
     /// <summary>Whether a node's declared whole-node idle/peak watts (<see cref="NodeSpec.IdleWatts"/>, <see cref="NodeSpec.PeakWatts"/>) rescale its draw.</summary>
     public bool UseDeclaredNodeWatts { get; init; } = true;
 
+    /// <summary>Watts a powered-off node draws when it declares no standby figure of its own.</summary>
+    public double DefaultStandbyWatts { get; init; }
+
     /// <summary>The resolved profile of <paramref name="node"/>.</summary>
     public NodePowerProfile Resolve(NodeSpec node)
     {
@@ -52,7 +55,7 @@ public sealed record PowerModel
             GpuIdleWatts = node.GpuCount > 0 ? spec.GpuIdleWatts ?? gpu.IdleWatts : 0,
             GpuMaxWatts = node.GpuCount > 0 ? spec.GpuMaxWatts ?? gpu.MaxWatts : 0,
             BaseWatts = spec.BaseWatts ?? 0,
-            StandbyWatts = spec.StandbyWatts ?? 0,
+            StandbyWatts = spec.StandbyWatts ?? DefaultStandbyWatts,
             DeclaredIdleWatts = declared ? node.IdleWatts : null,
             DeclaredPeakWatts = declared ? node.PeakWatts : null,
         };
