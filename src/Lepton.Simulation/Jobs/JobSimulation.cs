@@ -210,7 +210,11 @@ public static class JobSimulation
 
                     if (powerDown is not null)
                     {
-                        var decision = powerDown.Decide(now, [.. queue.Select(i => jobs[i].Replicas)]);
+                        // The what-if places the waiting jobs in the planner's order, so the nodes it wakes go to the jobs the planner serves first.
+                        var waiting = options.Discipline.Order == QueueOrder.Priority
+                            ? queue.OrderByDescending(i => jobs[i].Priority).ThenBy(i => sequence[i])
+                            : queue.OrderBy(i => sequence[i]);
+                        var decision = powerDown.Decide(now, [.. waiting.Select(i => jobs[i].Replicas)]);
                         foreach (var node in decision.PowerOff)
                         {
                             power.SetPoweredOn(node, false);
