@@ -1,3 +1,4 @@
+using Lepton.Core.Power;
 using Lepton.Core.Resources;
 
 namespace Lepton.Core.Cluster;
@@ -45,6 +46,9 @@ public sealed record NodeSpec
 
     /// <summary>Power draw at full utilisation, in watts.</summary>
     public double PeakWatts { get; init; }
+
+    /// <summary>The node's own power figures (sockets, per-socket and per-GPU watts), overriding <see cref="PowerModel"/>'s defaults; null for none.</summary>
+    public NodePowerSpec? Power { get; init; }
 
     /// <summary>Whether the node takes new work.</summary>
     public NodeState State { get; init; } = NodeState.Ready;

@@ -19,4 +19,10 @@ public enum GpuSelectionRule
 
     /// <summary>The GPU with the most free milli (lowest index on ties): spreads shares across GPUs.</summary>
     MostFree,
+
+    /// <summary>PWR's rule (PWR-SPEC §2.1): the lowest-index partly used GPU that fits (no power added), else the lowest-index free GPU.</summary>
+    LeastPower,
+
+    /// <summary><c>powerfgd</c>'s rule: the lowest-index GPU at the least fragmentation-plus-power cost.</summary>
+    PowerFragmentation,
 }

@@ -37,6 +37,16 @@ public sealed class PlacementEngine
         {
             ranks = [.. Enumerable.Range(0, n)];
         }
+        else if (policy.TieBreakByNodeName)
+        {
+            // PWR-SPEC §2.3: ties go to the lexicographically smallest node name, whatever ranks the run was given.
+            ranks = new int[n];
+            var byName = Enumerable.Range(0, n).OrderBy(i => cluster.NodeAt(i).Name, StringComparer.Ordinal).ToArray();
+            for (var r = 0; r < n; r++)
+            {
+                ranks[byName[r]] = r;
+            }
+        }
         else if (options.NodeRanks is { } given)
         {
             if (given.Count != n)
@@ -58,7 +68,7 @@ public sealed class PlacementEngine
             random.Shuffle(ranks);
         }
 
-        _context = new PlacementContext(cluster, ranks, random);
+        _context = new PlacementContext(cluster, ranks, random) { PowerModel = options.PowerModel };
         if (policy.Grouping != NodeGrouping.None)
         {
             _context.Classes = new NodeClasses(cluster, ranks, policy.Grouping == NodeGrouping.ByStateAndTags);

@@ -15,4 +15,7 @@ public sealed record PlacementOptions
     /// <summary>FGD's typical tasks (FGD-SPEC §5.1). Required by <c>fgd</c> in a <see cref="PlacementEngine"/>; the
     /// <see cref="Scheduler"/> derives it from its tasks when null.</summary>
     public TargetWorkload? TargetWorkload { get; init; }
+
+    /// <summary>How power-aware policies (<c>pwr</c>, <c>pwr+fgd:W</c>) compute node power; null is <see cref="Power.PowerModel.Default"/>.</summary>
+    public Power.PowerModel? PowerModel { get; init; }
 }

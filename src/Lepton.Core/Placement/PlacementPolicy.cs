@@ -32,13 +32,16 @@ public sealed class PlacementPolicy
     public IReadOnlyList<string> Filters { get; } = [.. StandardFilters.Ordered.Select(f => f.Constraint)];
 
     /// <summary>Score plugins and their weights.</summary>
-    public IReadOnlyList<WeightedScore> Scores { get; }
+    public IReadOnlyList<WeightedScore> Scores { get; internal init; }
 
     /// <summary>How the GPU(s) on the chosen node are picked.</summary>
     public GpuSelectionRule GpuSelection { get; }
 
     /// <summary>True when ties go to the first node in cluster order instead of the per-run rank (<c>firstfit</c>).</summary>
     public bool TieBreakByNodeOrder { get; }
+
+    /// <summary>True when ties go to the lexicographically smallest node name, overriding the run's ranks (the PWR policies, PWR-SPEC §2.3).</summary>
+    public bool TieBreakByNodeName { get; internal init; }
 
     /// <summary>True when the policy needs FGD's target workload (<see cref="PlacementOptions.TargetWorkload"/>).</summary>
     public bool NeedsTargetWorkload { get; }

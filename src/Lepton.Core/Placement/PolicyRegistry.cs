@@ -6,6 +6,7 @@ using Lepton.Core.Placement.Plugins.Fgd;
 using Lepton.Core.Placement.Plugins.FirstFit;
 using Lepton.Core.Placement.Plugins.GpuClustering;
 using Lepton.Core.Placement.Plugins.GpuPacking;
+using Lepton.Core.Placement.Plugins.Power;
 using Lepton.Core.Placement.Plugins.Heterogeneity;
 using Lepton.Core.Placement.Plugins.Random;
 using Lepton.Core.Placement.Plugins.Spread;
@@ -15,7 +16,7 @@ namespace Lepton.Core.Placement;
 /// <summary>The built-in placement policies by name.</summary>
 /// <remarks><c>bestfit</c>, <c>dotprod</c>, <c>gpupacking</c>, <c>gpuclustering</c>, <c>random</c> and <c>fgd</c>
 /// follow FGD-SPEC exactly; <c>fgd-scarcity</c> is FGD with scarcity-weighted typical tasks; <c>firstfit</c> and <c>spread</c> are the classic baselines; <c>gavel</c> and <c>gavel-cost</c>
-/// read each task's per-GPU-model throughput table.</remarks>
+/// read each task's per-GPU-model throughput table; <c>pwr</c> and <c>pwr+fgd:W</c> follow PWR-SPEC §2.</remarks>
 public static class PolicyRegistry
 {
     private static readonly PlacementPolicy[] Policies =
@@ -44,6 +45,7 @@ public static class PolicyRegistry
             "throughput", GpuSelectionRule.Best),
         Create<ThroughputPerPriceScore>("gavel-cost", "Cost-aware heterogeneity: the most throughput per price of a GPU-hour, then best fit.",
             "throughput-per-price", GpuSelectionRule.Best),
+        .. PowerPolicies.Registered(),
     ];
 
     /// <summary>Every built-in policy with its one-line description, in a fixed order.</summary>
@@ -61,7 +63,8 @@ public static class PolicyRegistry
     public static bool TryGet(string? name, [NotNullWhen(true)] out PlacementPolicy? policy)
     {
         policy = Policies.FirstOrDefault(p => string.Equals(p.Name, name?.Trim(), StringComparison.OrdinalIgnoreCase));
-        return policy is not null;
+        // pwr+fgd:W for a weight the registry does not list is built on demand.
+        return policy is not null || PowerPolicies.TryParse(name, out policy);
     }
 
     private static PlacementPolicy Create<TScore>(string name, string description, string plugin, GpuSelectionRule rule, bool nodeOrder = false,

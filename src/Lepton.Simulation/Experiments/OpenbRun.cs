@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement;
+using Lepton.Core.Power;
 using Lepton.Core.Workloads;
 
 namespace Lepton.Simulation.Experiments;
@@ -26,7 +27,12 @@ public static class OpenbRun
     /// <param name="policy">A Core policy.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="tune">Workload size as a multiple of GPU capacity (1.3 in the published runs).</param>
-    public static OpenbRunResult Execute(OpenbCluster cluster, OpenbWorkload workload, PlacementPolicy policy, int seed, double tune)
+    public static OpenbRunResult Execute(OpenbCluster cluster, OpenbWorkload workload, PlacementPolicy policy, int seed, double tune) =>
+        Execute(cluster, workload, policy, seed, tune, tieBreakByNodeName: false);
+
+    /// <summary>Runs <paramref name="policy"/>; with <paramref name="tieBreakByNodeName"/> ties go to the smallest node name
+    /// for every policy, as in the PWR paper's simulator (PWR-SPEC §2.3), instead of the seeded node ranks.</summary>
+    public static OpenbRunResult Execute(OpenbCluster cluster, OpenbWorkload workload, PlacementPolicy policy, int seed, double tune, bool tieBreakByNodeName)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(workload);
@@ -45,6 +51,14 @@ public static class OpenbRun
         }
 
         random.Shuffle(ranks);
+        if (tieBreakByNodeName)
+        {
+            var byName = Enumerable.Range(0, ranks.Length).OrderBy(i => cluster.Nodes[i].Name, StringComparer.Ordinal).ToArray();
+            for (var r = 0; r < byName.Length; r++)
+            {
+                ranks[byName[r]] = r;
+            }
+        }
 
         var state = new ClusterState(cluster.Nodes);
         var engine = new PlacementEngine(state, policy, new PlacementOptions
@@ -55,9 +69,17 @@ public static class OpenbRun
         });
         var fragmentation = new FragmentationTracker(state, workload.Target);
         var grid = new ArrivedGrid(cluster.TotalGpus, GridColumns(tune));
-        var placed = Replay(engine, fragmentation, pods, grid.Record);
+        // Power after every pod (PWR-SPEC §3), on its own grid beside the published one.
+        var power = new ClusterPower(state);
+        var curve = new PowerCurve(cluster.CapacityGpuMilli, tune);
+        var placed = Replay(engine, fragmentation, pods, e =>
+        {
+            grid.Record(e);
+            var (cpu, gpu) = power.Split();
+            curve.Record(e.ArrivedMilli, e.UsedMilli, power.TotalWatts, cpu, gpu);
+        });
 
-        return new OpenbRunResult(workload.Name, policy.Name, seed, grid.ToSeries(), pods.Count, placed, stopwatch.Elapsed);
+        return new OpenbRunResult(workload.Name, policy.Name, seed, grid.ToSeries(), pods.Count, placed, stopwatch.Elapsed) { Power = curve.ToSeries() };
     }
 
     /// <summary>Attempts each pod once, in order, committing those that fit, and reports the cluster after every attempt.</summary>

@@ -10,6 +10,9 @@ namespace Lepton.Simulation.Experiments;
 /// <param name="Elapsed">Wall time the run took.</param>
 public sealed record OpenbRunResult(string Trace, string Policy, int Seed, GridSeries Grid, int Pods, int Placed, TimeSpan Elapsed)
 {
+    /// <summary>Cluster power and allocation on the PWR grid (PWR-SPEC §3), or null when not recorded.</summary>
+    public PowerSeries? Power { get; init; }
+
     /// <summary>Pods that found no node.</summary>
     public int Failed => Pods - Placed;
 }

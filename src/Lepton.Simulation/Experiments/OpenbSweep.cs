@@ -12,7 +12,8 @@ namespace Lepton.Simulation.Experiments;
 /// </remarks>
 public static class OpenbSweep
 {
-    /// <summary>Runs the sweep; <paramref name="progress"/> is called (from worker threads) after each run.</summary>
+    /// <summary>Runs the sweep; <paramref name="progress"/> is called (from worker threads) after each run;
+    /// <paramref name="tieBreakByNodeName"/> gives every policy the PWR paper's tie-break (see <see cref="OpenbRun"/>).</summary>
     public static IReadOnlyList<OpenbRunResult> Run(
         OpenbCluster cluster,
         IReadOnlyList<OpenbWorkload> workloads,
@@ -21,7 +22,8 @@ public static class OpenbSweep
         double tune,
         Action<OpenbRunResult>? progress = null,
         int maxParallelism = 0,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        bool tieBreakByNodeName = false)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(workloads);
@@ -54,7 +56,7 @@ public static class OpenbSweep
         Parallel.ForEach(partitioner, options, i =>
         {
             var (workload, policy, seed) = jobs[i];
-            var result = OpenbRun.Execute(cluster, workload, policy, seed, tune);
+            var result = OpenbRun.Execute(cluster, workload, policy, seed, tune, tieBreakByNodeName);
             results[i] = result;
             progress?.Invoke(result);
         });

@@ -1,5 +1,6 @@
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement;
+using Lepton.Core.Power;
 using Lepton.Core.Queueing;
 using Lepton.Core.Resources;
 using Lepton.Core.Workloads;
@@ -50,6 +51,10 @@ public static class JobSimulation
         var planner = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline, ExplainWaiting = false };
         var fragmentation = new FragmentationTracker(state, target);
         var stranding = Stranding.Of(allTasks);
+        var power = new ClusterPower(state, options.PowerModel);
+        var powerDown = options.PowerDown is { } down ? new PowerDownController(state, down, policy, placementOptions) : null;
+        var passesAt = new HashSet<TimeSpan>();
+        int wakes = 0, powerOffs = 0;
         string?[] models = [.. nodes.Select(n => n.GpuCount > 0 ? n.GpuModel : null).Distinct()];
 
         // Queue sequence: arrival order, ties by file order (the order a replay would submit them to the server).
@@ -127,6 +132,9 @@ public static class JobSimulation
                 case JobEventKind.Pass:
                     passQueuedFor = null;
                     var now = simulator.Now;
+                    passesAt.Remove(now);
+                    // Nodes whose wake-up delay has passed take work in this very cycle.
+                    powerDown?.CompleteWakes(now);
                     var pending = new List<QueuedJob>(queue.Count);
                     foreach (var index in queue)
                     {
@@ -200,7 +208,33 @@ public static class JobSimulation
                         reservedLast[index] = at;
                     }
 
-                    timeline.Add(Sample(state, now, running.Count, queue.Count, fragmentation, stranding));
+                    if (powerDown is not null)
+                    {
+                        // The what-if places the waiting jobs in the planner's order, so the nodes it wakes go to the jobs the planner serves first.
+                        var waiting = options.Discipline.Order == QueueOrder.Priority
+                            ? queue.OrderByDescending(i => jobs[i].Priority).ThenBy(i => sequence[i])
+                            : queue.OrderBy(i => sequence[i]);
+                        var decision = powerDown.Decide(now, [.. waiting.Select(i => jobs[i].Replicas)]);
+                        foreach (var node in decision.PowerOff)
+                        {
+                            power.SetPoweredOn(node, false);
+                        }
+
+                        // A waking node draws its idle power while it boots.
+                        foreach (var node in decision.Wake)
+                        {
+                            power.SetPoweredOn(node, true);
+                        }
+
+                        wakes += decision.Wake.Count;
+                        powerOffs += decision.PowerOff.Count;
+                        if (decision.NextDecisionAt is { } at && passesAt.Add(at))
+                        {
+                            simulator.Schedule(at, PassPriority, new JobEvent(JobEventKind.Pass, -1, 0));
+                        }
+                    }
+
+                    timeline.Add(Sample(state, now, running.Count, queue.Count, fragmentation, stranding, power));
                     break;
             }
         });
@@ -246,6 +280,9 @@ public static class JobSimulation
         {
             Seed = options.Seed,
             TotalGpus = nodes.Sum(n => n.GpuCount),
+            Wakes = wakes,
+            PowerOffs = powerOffs,
+            PowerDown = powerDown is not null,
         };
     }
 
@@ -309,16 +346,15 @@ public static class JobSimulation
         return total;
     }
 
-    private static UtilisationSample Sample(ClusterState state, TimeSpan now, int running, int queued, FragmentationTracker fragmentation, Stranding stranding)
+    private static UtilisationSample Sample(ClusterState state, TimeSpan now, int running, int queued, FragmentationTracker fragmentation, Stranding stranding,
+        ClusterPower power)
     {
         var capacity = state.TotalCapacity;
         var allocated = state.TotalAllocated;
-        var watts = 0.0;
+        var watts = power.TotalWatts;
         var stranded = 0;
         for (var n = 0; n < state.NodeCount; n++)
         {
-            var spec = state.NodeAt(n);
-            watts += spec.IdleWatts + ((spec.PeakWatts - spec.IdleWatts) * NodeUtilisation(state.Capacity(n), state.Allocated(n)));
             stranded += stranding.StrandedGpus(state, n);
         }
 
@@ -329,12 +365,6 @@ public static class JobSimulation
             capacity.GpuMilli > 0 ? fragmentation.FragmentationRatioPct : 0,
             stranded);
     }
-
-    /// <summary>A node's utilisation for its power draw: its GPU share when it has GPUs (they dominate power), else CPU.</summary>
-    private static double NodeUtilisation(ResourceVector capacity, ResourceVector allocated) =>
-        capacity.GpuMilli > 0 ? (double)allocated.GpuMilli / capacity.GpuMilli
-        : capacity.CpuMilli > 0 ? (double)allocated.CpuMilli / capacity.CpuMilli
-        : 0;
 
     private static double Pct(long used, long capacity) => capacity > 0 ? 100.0 * used / capacity : double.NaN;
 

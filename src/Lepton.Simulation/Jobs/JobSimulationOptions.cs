@@ -1,3 +1,4 @@
+using Lepton.Core.Power;
 using Lepton.Core.Queueing;
 using Lepton.Core.Resources;
 
@@ -18,4 +19,10 @@ public sealed record JobSimulationOptions
 
     /// <summary>Hard cap per tenant, as the server's tenant quotas; a tenant missing here is unlimited.</summary>
     public IReadOnlyDictionary<string, ResourceVector> Quotas { get; init; } = new Dictionary<string, ResourceVector>();
+
+    /// <summary>Power idle nodes off and wake them for the queue (Core's <see cref="PowerDownController"/>); null keeps every node on.</summary>
+    public PowerDownOptions? PowerDown { get; init; }
+
+    /// <summary>The power model behind the energy figure; null is <see cref="PowerModel.Default"/> (node files may override it per node).</summary>
+    public PowerModel? PowerModel { get; init; }
 }

@@ -11,7 +11,8 @@ namespace Lepton.Simulation.Jobs;
 /// <param name="Utilisation">Time-weighted allocation per resource over [Start, End].</param>
 /// <param name="Timeline">Allocation after every event time, in time order.</param>
 /// <param name="ClusterCost">Σ node price per hour × (End − Start) in hours: what keeping the cluster up cost.</param>
-/// <param name="EnergyKWh">Σ over nodes of ∫ (idle + (peak − idle) × utilisation) dt over [Start, End], in kWh.</param>
+/// <param name="EnergyKWh">∫ cluster power dt over [Start, End], in kWh; power is Core's model (<see cref="Lepton.Core.Power.ClusterPower"/>):
+/// sockets and GPUs by what is allocated, mapped onto a node's declared idle/peak watts when it has them, standby when off.</param>
 public sealed record JobSimulationResult(
     string Policy,
     QueueDiscipline Discipline,
@@ -25,6 +26,15 @@ public sealed record JobSimulationResult(
 {
     /// <summary>The seed the run used.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>Nodes woken by power-down (0 without it).</summary>
+    public int Wakes { get; init; }
+
+    /// <summary>Node power-offs by power-down (0 without it).</summary>
+    public int PowerOffs { get; init; }
+
+    /// <summary>Whether idle nodes were powered down.</summary>
+    public bool PowerDown { get; init; }
 
     /// <summary>GPUs in the cluster.</summary>
     public int TotalGpus { get; init; }

@@ -113,6 +113,7 @@ public static class OpenbHtmlReport
         }.Render());
         html.Append("</div>");
         AppendTable(html, input.Summary.Where(r => r.Trace == trace).ToList(), input.Published.HasData, policies);
+        OpenbPowerHtml.Append(html, OpenbPowerRow.Build(input.Runs.Where(r => r.Trace == trace).ToList()), trace, policies);
         html.Append("</section>");
     }
 

@@ -10,7 +10,8 @@ namespace Lepton.Simulation.Reports;
 /// Shape: <c>{"trace", "tune", "runs":[{"trace","policy","seed","pods","placed","elapsedMs","allocationPct":{"0":…,"130":…},
 /// "fragmentationPct":{…},"fragmentationRatioPct":{…}}], "summary":[{"trace","policy","allocationPctAt100":{"median",
 /// "min","max"},"publishedMedianAt100","differenceAt100","allocationPct":{"90":{…},…},"publishedMedian":{"90":…}}]}</c>.
-/// Grid keys are the arrived % as strings; a value that is missing is <c>null</c>.
+/// Grid keys are the arrived % as strings; a value that is missing is <c>null</c>. <c>power</c> holds, per (trace, policy),
+/// the seed-mean power curves on PWR-SPEC §3's grid (<c>x</c> = 0, 0.005, …), GRAR and the saving against fgd.
 /// </remarks>
 public static class OpenbJsonReport
 {
@@ -30,7 +31,8 @@ public static class OpenbJsonReport
             tune,
             [.. runs.Select(r => new Run(r.Trace, r.Policy, r.Seed, r.Pods, r.Placed, Math.Round(r.Elapsed.TotalMilliseconds),
                 Grid(r.Grid.AllocationPct), Grid(r.Grid.FragmentationPct), Grid(r.Grid.FragmentationRatioPct)))],
-            [.. summary.Select(Summary)]);
+            [.. summary.Select(Summary)],
+            [.. OpenbPowerRow.Build(runs).Select(Power)]);
         return JsonSerializer.Serialize(document, Options);
     }
 
@@ -47,6 +49,19 @@ public static class OpenbJsonReport
             row.Fragmentation.ToDictionary(kv => Key(kv.Key), kv => Stats(kv.Value)),
             OpenbSummaryRow.Columns.ToDictionary(Key, c => row.PublishedAllocation.TryGetValue(c, out var s) ? Value(s.Median) : null));
     }
+
+    private static PowerEntry Power(OpenbPowerRow row) => new(
+        row.Trace,
+        row.Policy,
+        row.Seeds,
+        Value(row.MeanSaving10To90),
+        Value(OpenbPowerRow.At(row.Grar, 1.0)),
+        [.. Enumerable.Range(0, row.Watts.Length).Select(k => Math.Round(PowerCurve.Grid(k), 3))],
+        [.. row.Watts.Select(Value)],
+        [.. row.CpuWatts.Select(Value)],
+        [.. row.GpuWatts.Select(Value)],
+        [.. row.Grar.Select(Value)],
+        row.SavingPct is { } s ? [.. s.Select(Value)] : null);
 
     private static StatsEntry Stats(Statistics s) => new(Value(s.Median), Value(s.Min), Value(s.Max));
 
@@ -65,7 +80,20 @@ public static class OpenbJsonReport
 
     private static double? Value(double v) => double.IsFinite(v) ? v : null;
 
-    private sealed record Document(string Trace, double Tune, IReadOnlyList<Run> Runs, IReadOnlyList<SummaryEntry> Summary);
+    private sealed record Document(string Trace, double Tune, IReadOnlyList<Run> Runs, IReadOnlyList<SummaryEntry> Summary, IReadOnlyList<PowerEntry> Power);
+
+    private sealed record PowerEntry(
+        string Trace,
+        string Policy,
+        int Seeds,
+        double? MeanSavingVsFgdPct10To90,
+        double? GrarAt100,
+        double[] X,
+        double?[] Watts,
+        double?[] CpuWatts,
+        double?[] GpuWatts,
+        double?[] Grar,
+        double?[]? SavingVsFgdPct);
 
     private sealed record Run(
         string Trace,

@@ -1,4 +1,5 @@
 using Lepton.Core.Cluster;
+using Lepton.Core.Power;
 
 namespace Lepton.Simulation.Traces;
 
@@ -7,13 +8,21 @@ namespace Lepton.Simulation.Traces;
 /// The openb files are accepted as they are: a <c>model</c> of <c>nan</c> or empty means a CPU-only node. Optional
 /// columns, in any order after the required ones: <c>fpga</c>, <c>network_mbps</c>, <c>rdma_nics</c>, <c>labels</c>
 /// (<c>key=value;key=value</c>), <c>price_per_hour</c>, <c>idle_watts</c>, <c>peak_watts</c>, <c>state</c>
-/// (Ready, Draining, Down). <c>name</c> may stand for <c>sn</c>. Unknown columns are errors, so a misspelt
+/// (Ready, Draining, Down), and the power overrides <c>cpu_sockets</c>, <c>cores_per_socket</c>, <c>threads_per_core</c>,
+/// <c>cpu_idle_watts</c>, <c>cpu_active_watts</c> (per socket), <c>gpu_idle_watts</c>, <c>gpu_max_watts</c> (per GPU),
+/// <c>base_watts</c>, <c>standby_watts</c>. <c>name</c> may stand for <c>sn</c>. Unknown columns are errors, so a misspelt
 /// column never silently drops a constraint. Node names must be unique.
 /// </remarks>
 public static class OpenbNodeReader
 {
+    /// <summary>Optional per-node power overrides (see <see cref="NodePowerSpec"/>), in this order.</summary>
+    private static readonly string[] PowerColumns =
+        ["cpu_sockets", "cores_per_socket", "threads_per_core", "cpu_idle_watts", "cpu_active_watts", "gpu_idle_watts", "gpu_max_watts", "base_watts", "standby_watts"];
+
+    // After PowerColumns: static fields initialise in textual order.
     private static readonly string[] KnownColumns =
-        ["sn", "name", "cpu_milli", "memory_mib", "gpu", "model", "fpga", "network_mbps", "rdma_nics", "labels", "price_per_hour", "idle_watts", "peak_watts", "state"];
+        ["sn", "name", "cpu_milli", "memory_mib", "gpu", "model", "fpga", "network_mbps", "rdma_nics", "labels", "price_per_hour", "idle_watts", "peak_watts", "state",
+        .. PowerColumns];
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 
@@ -55,6 +64,7 @@ public static class OpenbNodeReader
         var idle = header.IndexOf("idle_watts");
         var peak = header.IndexOf("peak_watts");
         var state = header.IndexOf("state");
+        var power = PowerColumns.Select(header.IndexOf).ToArray();
 
         var models = new StringPool<string>(s => s.ToString());
         var firstLine = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -78,10 +88,44 @@ public static class OpenbNodeReader
                 IdleWatts = idle < 0 || csv.IsMissing(idle) ? 0 : csv.GetDouble(idle),
                 PeakWatts = peak < 0 || csv.IsMissing(peak) ? 0 : csv.GetDouble(peak),
                 State = state < 0 || csv.IsMissing(state) ? NodeState.Ready : ParseState(csv, state),
+                Power = ReadPower(csv, power),
             });
         }
 
         return nodes;
+    }
+
+    private static NodePowerSpec? ReadPower(CsvRecordReader csv, int[] columns)
+    {
+        if (columns.All(c => c < 0 || csv.IsMissing(c)))
+        {
+            return null;
+        }
+
+        int? Int(int k, int min, int max) => columns[k] < 0 || csv.IsMissing(columns[k]) ? null : csv.GetInt32(columns[k], min, max);
+        double? Watts(int k)
+        {
+            if (columns[k] < 0 || csv.IsMissing(columns[k]))
+            {
+                return null;
+            }
+
+            var w = csv.GetDouble(columns[k]);
+            return w <= NodePowerLimits.MaxWatts ? w : throw csv.Error(columns[k], $"{w} W is more than {NodePowerLimits.MaxWatts} W");
+        }
+
+        return new NodePowerSpec
+        {
+            CpuSockets = Int(0, 0, NodePowerLimits.MaxSockets),
+            CoresPerSocket = Int(1, 1, NodePowerLimits.MaxCores),
+            ThreadsPerCore = Int(2, 1, 8),
+            CpuIdleWatts = Watts(3),
+            CpuActiveWatts = Watts(4),
+            GpuIdleWatts = Watts(5),
+            GpuMaxWatts = Watts(6),
+            BaseWatts = Watts(7),
+            StandbyWatts = Watts(8),
+        };
     }
 
     private static NodeState ParseState(CsvRecordReader csv, int column) =>

@@ -1,4 +1,5 @@
 using Lepton.Core.Cluster;
+using Lepton.Core.Power;
 using Lepton.Core.Resources;
 
 namespace Lepton.Simulation.Traces;
@@ -19,13 +20,26 @@ namespace Lepton.Simulation.Traces;
 ///     idleWatts: 300
 ///     peakWatts: 3000
 ///     state: Ready         # Ready, Draining or Down
+///     power:               # optional, each key overrides the power model (Lepton.Core.Power)
+///       sockets: 2
+///       coresPerSocket: 24
+///       threadsPerCore: 2
+///       cpuIdleWatts: 20     # per socket
+///       cpuActiveWatts: 270  # per socket with a working core
+///       gpuIdleWatts: 50     # per GPU
+///       gpuMaxWatts: 400     # per GPU with anything allocated
+///       baseWatts: 100       # memory, fans, disks while on
+///       standbyWatts: 10     # while powered off
 /// </code>
 /// Only <c>name</c> is required; unknown keys are errors. Node names must be unique.
 /// </remarks>
 public static class YamlNodeReader
 {
     private static readonly string[] NodeKeys =
-        ["name", "cpu", "memory", "gpus", "fpga", "network", "rdma", "labels", "pricePerHour", "idleWatts", "peakWatts", "state"];
+        ["name", "cpu", "memory", "gpus", "fpga", "network", "rdma", "labels", "pricePerHour", "idleWatts", "peakWatts", "state", "power"];
+
+    private static readonly string[] PowerKeys =
+        ["sockets", "coresPerSocket", "threadsPerCore", "cpuIdleWatts", "cpuActiveWatts", "gpuIdleWatts", "gpuMaxWatts", "baseWatts", "standbyWatts"];
 
     private static readonly string[] GpuKeys = ["count", "model"];
 
@@ -68,10 +82,36 @@ public static class YamlNodeReader
                 IdleWatts = yaml.GetDouble("idleWatts") ?? 0,
                 PeakWatts = yaml.GetDouble("peakWatts") ?? 0,
                 State = ParseState(yaml),
+                Power = ParsePower(yaml.GetMapping("power", PowerKeys)),
             });
         }
 
         return nodes;
+    }
+
+    private static NodePowerSpec? ParsePower(YamlMappingReader? power)
+    {
+        if (power is null)
+        {
+            return null;
+        }
+
+        double? Watts(string key) => power.GetDouble(key) is { } w && w > NodePowerLimits.MaxWatts
+            ? throw power.Error(key, $"{w} W is more than {NodePowerLimits.MaxWatts} W")
+            : power.GetDouble(key);
+
+        return new NodePowerSpec
+        {
+            CpuSockets = power.GetInt32("sockets", 0, NodePowerLimits.MaxSockets),
+            CoresPerSocket = power.GetInt32("coresPerSocket", 1, NodePowerLimits.MaxCores),
+            ThreadsPerCore = power.GetInt32("threadsPerCore", 1, 8),
+            CpuIdleWatts = Watts("cpuIdleWatts"),
+            CpuActiveWatts = Watts("cpuActiveWatts"),
+            GpuIdleWatts = Watts("gpuIdleWatts"),
+            GpuMaxWatts = Watts("gpuMaxWatts"),
+            BaseWatts = Watts("baseWatts"),
+            StandbyWatts = Watts("standbyWatts"),
+        };
     }
 
     private static NodeState ParseState(YamlMappingReader yaml)

@@ -36,10 +36,11 @@ public sealed partial class OpenbHtmlReportTests
         var html = OpenbHtmlReport.Render(SmallSweep());
 
         Assert.DoesNotMatch(ExternalReference(), html);
-        Assert.Equal(3, ChartElement().Matches(html).Count);                 // allocation, allocation zoom, fragmentation
+        // allocation, allocation zoom, fragmentation; power, power saved against fgd, GRAR
+        Assert.Equal(6, ChartElement().Matches(html).Count);
         foreach (var policy in OpenbCatalog.PublishedPolicies)
         {
-            Assert.Equal(3, Regex.Matches(html, $"<path class=\"series\" data-series=\"{policy}\"").Count);
+            Assert.Equal(6, Regex.Matches(html, $"<path class=\"series\" data-series=\"{policy}\"").Count);
             Assert.Contains($"<tr data-policy=\"{policy}\">", html, StringComparison.Ordinal);
         }
     }
@@ -60,7 +61,7 @@ public sealed partial class OpenbHtmlReportTests
 
         var drawn = RenderedSeries().Match(dom);
         Assert.True(drawn.Success, "the report's load script did not run");
-        Assert.Equal(3 * OpenbCatalog.PublishedPolicies.Count, int.Parse(drawn.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(6 * OpenbCatalog.PublishedPolicies.Count, int.Parse(drawn.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(new FileInfo(Path.Combine(directory, "openb-report.png")).Length > 20_000, "the screenshot is nearly empty");
     }
 

@@ -41,9 +41,13 @@ internal static class JobsSimulateCommand
         var json = new Option<string>("--json") { Description = "Write the metrics, every job and the timeline (a sweep: every run and the summary) as JSON to this file." };
         var report = new Option<string>("--report") { Description = "Write a self-contained HTML report to this file (a sweep: the policies side by side)." };
 
+        var powerDown = new Option<double?>("--power-down") { Description = "Power nodes off after this many seconds idle and wake them for the queue; prints energy saved against always-on and the queueing delay added." };
+        var wakeDelay = new Option<double>("--wake-delay") { Description = "Seconds a woken node takes to take work (with --power-down).", DefaultValueFactory = _ => 180 };
+        var standbyWatts = new Option<double>("--standby-watts") { Description = "Watts an off node draws (with --power-down; a node file's standby figure wins).", DefaultValueFactory = _ => 0 };
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
+            powerDown, wakeDelay, standbyWatts,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -64,12 +68,21 @@ internal static class JobsSimulateCommand
             var jobList = trace.Jobs;
             CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
 
+            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
-                var result = JobSimulation.Run(nodes, jobList, policies[0],
-                    new JobSimulationOptions { Discipline = queues[0], Seed = seedList[0], Quotas = quotas });
+                var runOptions = new JobSimulationOptions
+                {
+                    Discipline = queues[0], Seed = seedList[0], Quotas = quotas, PowerDown = down?.Options, PowerModel = down?.Model,
+                };
+                var result = JobSimulation.Run(nodes, jobList, policies[0], runOptions);
                 var metrics = JobMetrics.Of(result, windowStart, windowEnd);
                 Print(result, metrics);
+                if (down is not null)
+                {
+                    PowerDownComparison.Print(result, JobSimulation.Run(nodes, jobList, policies[0], runOptions with { PowerDown = null }), down.Value.Options);
+                }
+
                 if (parse.GetValue(json) is { } jsonPath)
                 {
                     Write(jsonPath, JobsJsonReport.Render(result, metrics));
@@ -83,9 +96,9 @@ internal static class JobsSimulateCommand
                 return Task.FromResult(0);
             }
 
-            if (quotas.Count > 0)
+            if (quotas.Count > 0 || down is not null)
             {
-                throw new CliError("--quota works with one run only (one policy, one queue, one seed)", 2);
+                throw new CliError((down is not null ? "--power-down" : "--quota") + " works with one run only (one policy, one queue, one seed)", 2);
             }
 
             var total = policies.Count * queues.Count * seedList.Count;

@@ -24,11 +24,13 @@ internal static class OpenbSimulateCommand
         var csv = new Option<string>("--csv") { Description = "Write one row per run (allocation % per grid column) to this CSV file." };
         var report = new Option<string>("--report") { Description = "Write a self-contained HTML report with charts to this file." };
         var parallel = new Option<int>("--parallel") { Description = "Runs at once (default: one per core)." };
+        var powerCsv = new Option<string>("--power-csv") { Description = "Write the power curves (seed means per trace, policy and arrived x: watts, GRAR, saving vs fgd) to this CSV file." };
+        var tieBreak = new Option<string>("--tie-break") { Description = "Ties between equal scores: 'random' (seeded node ranks, FGD-SPEC) or 'name' (smallest node name for every policy, as the PWR paper's simulator).", DefaultValueFactory = _ => "random" };
         var traces = new Option<string>("--traces") { Description = "The public trace folder (holding openb/); default $LEPTON_TRACES, else shared/traces beside the repository." };
 
         var command = new Command("openb", "Replay the openb GPU-sharing experiment of Weng et al., \"Beware of Fragmentation\" (USENIX ATC'23), and compare with the published results.")
         {
-            trace, policy, seeds, tune, nodes, json, csv, report, parallel, traces,
+            trace, policy, seeds, tune, nodes, json, csv, report, parallel, traces, powerCsv, tieBreak,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -53,6 +55,12 @@ internal static class OpenbSimulateCommand
                 throw new CliError(e.Message, 2);
             }
 
+            var byName = parse.GetValue(tieBreak)!.Trim().ToLowerInvariant() switch
+            {
+                "random" => false,
+                "name" => true,
+                var other => throw new CliError($"--tie-break: '{other}' is not a tie-break; valid: random, name", 2),
+            };
             var policies = ResolvePolicies(parse.GetValue(policy)!);
             var seedList = SeedList.Parse(parse.GetValue(seeds)!);
             var traceArgument = parse.GetValue(trace)!;
@@ -64,11 +72,13 @@ internal static class OpenbSimulateCommand
             var total = workloads.Count * policies.Count * seedList.Count;
             var stopwatch = Stopwatch.StartNew();
             var runs = SweepProgress.Track("runs", total, tick =>
-                OpenbSweep.Run(cluster, workloads, policies, seedList, tuneValue, _ => tick(), parse.GetValue(parallel), cancellationToken));
+                OpenbSweep.Run(cluster, workloads, policies, seedList, tuneValue, _ => tick(), parse.GetValue(parallel), cancellationToken, byName));
             stopwatch.Stop();
 
             var summary = OpenbSummaryRow.Build(runs, published);
             OpenbSummaryTable.Write(summary, published.HasData);
+            var power = OpenbPowerRow.Build(runs);
+            OpenbPowerTable.Write(power);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{runs.Count} runs ({Count(workloads.Count, "trace")} × {Count(policies.Count, "policy")} × {Count(seedList.Count, "seed")}) on {cluster.Nodes.Count} nodes / {cluster.TotalGpus} GPUs in {stopwatch.Elapsed.TotalSeconds:F1} s, {Environment.ProcessorCount} cores"));
 
@@ -80,6 +90,11 @@ internal static class OpenbSimulateCommand
             if (parse.GetValue(csv) is { } csvPath)
             {
                 Write(csvPath, OpenbCsvReport.Render(runs, tuneValue, cluster.TotalGpus));
+            }
+
+            if (parse.GetValue(powerCsv) is { } powerCsvPath)
+            {
+                Write(powerCsvPath, OpenbPowerCsvReport.Render(power));
             }
 
             if (parse.GetValue(report) is { } reportPath)

@@ -68,6 +68,11 @@ internal static class GpuSelector
         {
             case GpuSelectionRule.FragmentationGradient when fgd is not null:
                 return GpuSet.Empty.With(fgd.SelectShareGpu(node, in task));
+            case GpuSelectionRule.PowerFragmentation when fgd is not null && context.Power is { } power && context.PowerWattsPerGpu > 0:
+                Plugins.Power.PowerPipeline.Cost(power, fgd, context.PowerWattsPerGpu, node, in task, out var powerGpu);
+                return GpuSet.Empty.With(powerGpu);
+            case GpuSelectionRule.LeastPower:
+                return GpuSet.Empty.With(Plugins.Power.PwrScore.SelectShareGpu(free, g));
             case GpuSelectionRule.Random:
             {
                 var fitting = 0;

@@ -30,6 +30,15 @@ internal sealed class PlacementContext
 
     public Random Random { get; }
 
+    /// <summary>The power model of power-aware policies (null: the default model).</summary>
+    public Power.PowerModel? PowerModel { get; set; }
+
+    /// <summary>The cluster's power, when a power-aware policy tracks it (its GPU choice needs it too).</summary>
+    public Power.ClusterPower? Power { get; set; }
+
+    /// <summary><c>powerfgd</c>'s watts per GPU of fragmentation (0 for other policies).</summary>
+    public double PowerWattsPerGpu { get; set; }
+
     /// <summary>Per GPU model id: allowed for the current task.</summary>
     public bool[] ModelAllowed { get; }
 

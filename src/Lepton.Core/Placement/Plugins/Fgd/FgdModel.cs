@@ -138,6 +138,67 @@ internal class FgdModel
 
     private long Stamp(int node) => _cluster.NodeVersions[node] + (Epoch << 40);
 
+    /// <summary>
+    /// The least combined cost of placing the task on the node, over its candidate GPUs: the growth of expected
+    /// fragmentation in GPUs (unquantised, −Δ/1000) plus the power added over <paramref name="wattsPerGpu"/>
+    /// (<c>powerfgd</c>). <paramref name="cpuWatts"/> is what the task's CPU adds, <paramref name="gpuWatts"/> what one
+    /// free GPU turning busy adds. <paramref name="bestGpu"/> is the lowest-index GPU of a share at the least cost.
+    /// </summary>
+    public double PowerFragmentationCost(int node, ref readonly TaskDemand task, double cpuWatts, double gpuWatts, double wattsPerGpu, out int bestGpu)
+    {
+        EnsureStats(node);
+        var cnt = _cntGe.AsSpan(node * _m, _m);
+        var sum = _sumLt.AsSpan(node * _m, _m);
+        var f0 = _f0[node];
+        var model = _cluster.ModelId[node];
+        var cpuLeft = _cluster.CpuCap[node] - _cluster.CpuUsed[node] - task.Cpu;
+        var u = _cluster.GpuFreeTotal[node];
+        bestGpu = -1;
+        if (!task.NeedsGpu)
+        {
+            return ((_target.Fragmentation(model, cpuLeft, u, cnt, sum, [], 0, []) - f0) / 1000) + (cpuWatts / wattsPerGpu);
+        }
+
+        var free = _cluster.GpuFreeSpan(node);
+        if (task.IsShare)
+        {
+            Span<int> one = stackalloc int[1];
+            var best = double.PositiveInfinity;
+            for (var j = 0; j < free.Length; j++)
+            {
+                var v = free[j];
+                if (v < task.G || free[..j].Contains(v))
+                {
+                    continue;
+                }
+
+                one[0] = v;
+                var watts = cpuWatts + (v == ClusterState.MilliPerGpu ? gpuWatts : 0);
+                var cost = ((_target.Fragmentation(model, cpuLeft, u - task.G, cnt, sum, one, task.G, []) - f0) / 1000) + (watts / wattsPerGpu);
+                if (cost < best)
+                {
+                    best = cost;
+                    bestGpu = j;
+                }
+            }
+
+            return best;
+        }
+
+        Span<int> from = stackalloc int[task.N];
+        var taken = GpuSelector.AscendingFit(free, task.N, task.G, default);
+        var k = 0;
+        var newlyBusy = 0;
+        foreach (var j in taken)
+        {
+            newlyBusy += free[j] == ClusterState.MilliPerGpu ? 1 : 0;
+            from[k++] = free[j];
+        }
+
+        return ((_target.Fragmentation(model, cpuLeft, u - task.TotalGpu, cnt, sum, from[..k], task.G, []) - f0) / 1000)
+            + ((cpuWatts + (newlyBusy * gpuWatts)) / wattsPerGpu);
+    }
+
     private void EnsureStats(int node)
     {
         var version = Stamp(node);

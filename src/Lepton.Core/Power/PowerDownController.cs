@@ -1,0 +1,200 @@
+using Lepton.Core.Cluster;
+using Lepton.Core.Placement;
+using Lepton.Core.Workloads;
+
+namespace Lepton.Core.Power;
+
+/// <summary>Decides which idle nodes to power off and which to wake for the queue; the simulator and the live server both
+/// drive their power commands from it.</summary>
+/// <remarks>
+/// <para>State: each node is On, Off or Waking (<see cref="NodePowerState"/>). Off and Waking nodes are kept in state
+/// <see cref="NodeState.Down"/> on the <see cref="ClusterState"/>, so no placement uses them: new work consolidates onto
+/// nodes that are on. The controller only ever changes the state of nodes it powered off itself.</para>
+/// <para>Each <see cref="Decide"/>: (1) Waking nodes whose delay has passed become On (Ready). (2) Wake: the waiting jobs,
+/// in queue order, are placed on a what-if cluster in which every Off and Waking node is on, with the run's own policy;
+/// every Off node a job lands on is woken. A job that could run if the off nodes were on therefore never waits for them
+/// longer than the wake-up delay. (3) Power off: On nodes with nothing allocated for at least the idle threshold that no
+/// waiting job landed on in (2), keeping <see cref="PowerDownOptions.MinNodesOn"/> nodes on.</para>
+/// <para>The what-if placements are committed on the real cluster state and released again before the call returns,
+/// so the call leaves allocations exactly as it found them.</para>
+/// </remarks>
+public sealed class PowerDownController
+{
+    private readonly ClusterState _cluster;
+    private readonly PlacementPolicy _policy;
+    private readonly PlacementOptions _placement;
+    private readonly NodePowerState[] _state;
+    private readonly TimeSpan?[] _idleSince;
+    private readonly TimeSpan[] _readyAt;
+
+    /// <summary>A controller for <paramref name="cluster"/>; every node starts On and idle-timed from the first decision.</summary>
+    /// <param name="cluster">The cluster; its Ready/Down states are changed for nodes powered off and on.</param>
+    /// <param name="options">Threshold, wake delay, nodes kept on.</param>
+    /// <param name="policy">The placement policy used to decide which nodes the queue needs (the scheduler's own).</param>
+    /// <param name="placement">The scheduler's placement options (seed, FGD target workload).</param>
+    public PowerDownController(ClusterState cluster, PowerDownOptions options, PlacementPolicy policy, PlacementOptions? placement = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (options.IdleThreshold < TimeSpan.Zero || options.WakeDelay < TimeSpan.Zero || options.MinNodesOn < 0)
+        {
+            throw new ArgumentException("idle threshold, wake delay and nodes kept on must not be negative", nameof(options));
+        }
+
+        _cluster = cluster;
+        Options = options;
+        _policy = policy;
+        _placement = placement ?? new PlacementOptions();
+        _state = new NodePowerState[cluster.NodeCount];
+        _idleSince = new TimeSpan?[cluster.NodeCount];
+        _readyAt = new TimeSpan[cluster.NodeCount];
+    }
+
+    /// <summary>The thresholds in use.</summary>
+    public PowerDownOptions Options { get; }
+
+    /// <summary>The node's power state.</summary>
+    public NodePowerState StateOf(int node) => _state[node];
+
+    /// <summary>When the Waking node becomes ready (meaningless for other states).</summary>
+    public TimeSpan ReadyAt(int node) => _readyAt[node];
+
+    /// <summary>Number of nodes in <paramref name="state"/>.</summary>
+    public int Count(NodePowerState state) => _state.Count(s => s == state);
+
+    /// <summary>Makes the decision at <paramref name="now"/> for the jobs still waiting after the scheduling cycle.</summary>
+    /// <param name="now">The clock (virtual in the simulator, real on the server).</param>
+    /// <param name="waiting">The waiting jobs in queue order, each the replicas of one gang (placed all or nothing).</param>
+    public PowerDownDecision Decide(TimeSpan now, IReadOnlyList<IReadOnlyList<TaskRequest>> waiting)
+    {
+        ArgumentNullException.ThrowIfNull(waiting);
+        var n = _cluster.NodeCount;
+        var ready = CompleteWakes(now);
+        for (var i = 0; i < n; i++)
+        {
+            if (_state[i] == NodePowerState.On)
+            {
+                _idleSince[i] = _cluster.TaskCount(i) == 0 ? _idleSince[i] ?? now : null;
+            }
+        }
+
+        var (wake, needed) = WhatIf(waiting);
+        foreach (var i in wake)
+        {
+            _state[i] = NodePowerState.Waking;
+            _readyAt[i] = now + Options.WakeDelay;
+        }
+
+        var off = new List<int>();
+        var on = _state.Count(s => s == NodePowerState.On);
+        for (var i = 0; i < n && on > Options.MinNodesOn; i++)
+        {
+            if (_state[i] == NodePowerState.On && _idleSince[i] is { } since && now - since >= Options.IdleThreshold && !needed.Contains(i)
+                && _cluster.StateOf(i) == NodeState.Ready)
+            {
+                _state[i] = NodePowerState.Off;
+                _idleSince[i] = null;
+                _cluster.SetState(i, NodeState.Down);
+                off.Add(i);
+                on--;
+            }
+        }
+
+        TimeSpan? next = null;
+        for (var i = 0; i < n; i++)
+        {
+            TimeSpan? at = _state[i] switch
+            {
+                NodePowerState.Waking => _readyAt[i],
+                NodePowerState.On when _idleSince[i] is { } since => since + Options.IdleThreshold,
+                _ => null,
+            };
+            if (at is { } t && t > now && (next is null || t < next))
+            {
+                next = t;
+            }
+        }
+
+        return new PowerDownDecision(off, wake, ready, next);
+    }
+
+    /// <summary>Turns Waking nodes whose delay has passed On (Ready); call it before a scheduling cycle so the cycle can use them.</summary>
+    /// <returns>The nodes that became ready.</returns>
+    public IReadOnlyList<int> CompleteWakes(TimeSpan now)
+    {
+        var ready = new List<int>();
+        for (var i = 0; i < _state.Length; i++)
+        {
+            if (_state[i] == NodePowerState.Waking && _readyAt[i] <= now)
+            {
+                _state[i] = NodePowerState.On;
+                _idleSince[i] = null;
+                _cluster.SetState(i, NodeState.Ready);
+                ready.Add(i);
+            }
+        }
+
+        return ready;
+    }
+
+    /// <summary>Places the waiting jobs with every Off and Waking node on; returns the Off nodes they need and every node they use.</summary>
+    private (List<int> Wake, HashSet<int> Used) WhatIf(IReadOnlyList<IReadOnlyList<TaskRequest>> waiting)
+    {
+        var wake = new List<int>();
+        var used = new HashSet<int>();
+        if (waiting.Count == 0)
+        {
+            return (wake, used);
+        }
+
+        var lifted = new List<int>();
+        for (var i = 0; i < _cluster.NodeCount; i++)
+        {
+            if (_state[i] != NodePowerState.On && _cluster.StateOf(i) == NodeState.Down)
+            {
+                _cluster.SetState(i, NodeState.Ready);
+                lifted.Add(i);
+            }
+        }
+
+        var placed = new List<(TaskRequest Task, NodePlacement Placement)>();
+        try
+        {
+            var engine = new PlacementEngine(_cluster, _policy, _placement);
+            foreach (var gang in waiting)
+            {
+                var result = new NodePlacement[gang.Count];
+                if (!engine.TryPlaceGang(gang, result))
+                {
+                    continue;
+                }
+
+                for (var r = 0; r < gang.Count; r++)
+                {
+                    placed.Add((gang[r], result[r]));
+                    var node = result[r].Node;
+                    used.Add(node);
+                    if (_state[node] == NodePowerState.Off && !wake.Contains(node))
+                    {
+                        wake.Add(node);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            for (var k = placed.Count - 1; k >= 0; k--)
+            {
+                _cluster.Release(placed[k].Placement.Node, placed[k].Task, placed[k].Placement.Gpus);
+            }
+
+            foreach (var i in lifted)
+            {
+                _cluster.SetState(i, NodeState.Down);
+            }
+        }
+
+        return (wake, used);
+    }
+}

@@ -1,0 +1,77 @@
+using Lepton.Core.Cluster;
+using Lepton.Core.Placement;
+using Lepton.Core.Power;
+using Lepton.Core.Queueing;
+using Lepton.Core.Workloads;
+using Lepton.Simulation.Jobs;
+
+namespace Lepton.Simulation.Tests.Jobs;
+
+public sealed class PowerDownSimulationTests
+{
+    private static readonly PowerDownOptions Down = new() { IdleThreshold = TimeSpan.FromMinutes(10), WakeDelay = TimeSpan.FromMinutes(3) };
+
+    private static NodeSpec[] Nodes(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new NodeSpec { Name = $"n{i}", CpuMilli = 8000, MemoryMiB = 32768, GpuCount = 1, GpuModel = "T4" })];
+
+    private static SimulatedJob Job(string name, TimeSpan arrival, TimeSpan duration, int replicas = 1)
+    {
+        var task = new TaskRequest { Name = name, CpuMilli = 8000, MemoryMiB = 1024, GpuCount = 1, GpuMilliPerGpu = 1000 };
+        IReadOnlyList<TaskRequest> tasks = replicas == 1 ? [task] : [.. Enumerable.Range(0, replicas).Select(r => task with { Name = $"{name}-{r}", Gang = name })];
+        return new SimulatedJob(name, arrival, duration, null, tasks);
+    }
+
+    private static JobSimulationResult Run(NodeSpec[] nodes, IReadOnlyList<SimulatedJob> jobs, PowerDownOptions? down) =>
+        JobSimulation.Run(nodes, jobs, PolicyRegistry.Get("bestfit"),
+            new JobSimulationOptions { Discipline = QueueDiscipline.Fifo, PowerDown = down, PowerModel = PowerModel.Default with { DefaultStandbyWatts = 5 } });
+
+    [Fact]
+    public void Run_JobArrivesWhileAllNodesOff_StartsAfterExactlyTheWakeDelay()
+    {
+        var jobs = new[] { Job("a", TimeSpan.Zero, TimeSpan.FromMinutes(5)), Job("b", TimeSpan.FromHours(2), TimeSpan.FromMinutes(5), replicas: 2) };
+
+        var result = Run(Nodes(3), jobs, Down);
+
+        Assert.Equal(TimeSpan.FromHours(2) + Down.WakeDelay, result.Jobs[1].Start);
+        Assert.True(result.PowerOffs >= 3);
+        Assert.Equal(2, result.Wakes);
+    }
+
+    [Fact]
+    public void Run_PowerDown_SavesEnergyAgainstAlwaysOn()
+    {
+        var jobs = new[] { Job("a", TimeSpan.Zero, TimeSpan.FromHours(1)), Job("b", TimeSpan.FromHours(10), TimeSpan.FromHours(1)) };
+
+        var on = Run(Nodes(4), jobs, null);
+        var down = Run(Nodes(4), jobs, Down);
+
+        Assert.True(down.EnergyKWh < on.EnergyKWh / 2, $"{down.EnergyKWh} vs {on.EnergyKWh}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Run_RandomTrace_NoRunnableJobWaitsForAnOffNodeLongerThanTheWakeDelay(int seed)
+    {
+        // Jobs that would start at once on an always-on cluster (it is large enough) must start within the wake-up delay.
+        var random = new Random(seed);
+        var jobs = Enumerable.Range(0, 60)
+            .Select(i => Job($"j{i}", TimeSpan.FromMinutes(random.Next(0, 24 * 60)), TimeSpan.FromMinutes(random.Next(1, 120)), replicas: 1 + random.Next(2)))
+            .OrderBy(j => j.Arrival).ToList();
+        var nodes = Nodes(12);
+
+        var on = Run(nodes, jobs, null);
+        var down = Run(nodes, jobs, Down);
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            if (on.Jobs[i].QueueingDelay == TimeSpan.Zero)
+            {
+                Assert.True(down.Jobs[i].QueueingDelay <= Down.WakeDelay, $"{jobs[i].Name} waited {down.Jobs[i].QueueingDelay}");
+            }
+        }
+
+        Assert.True(down.EnergyKWh < on.EnergyKWh);
+    }
+}
