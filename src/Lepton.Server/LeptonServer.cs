@@ -76,6 +76,12 @@ public static class LeptonServer
         Supervise<ReclaimTracker>(builder.Services, "reclaim-tracker");
         Supervise<LogRetention>(builder.Services, "log-retention");
         Supervise<EnergyAccountant>(builder.Services, "energy-accountant");
+        if (options.Power is { } power)
+        {
+            builder.Services.AddSingleton(sp => new Power.PowerController(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<IUsageStore>(),
+                power, sp.GetRequiredService<ILogger<Power.PowerController>>()));
+            Supervise<Power.PowerController>(builder.Services, "power-controller");
+        }
 
         var app = builder.Build();
         ControlPlane plane;
@@ -153,10 +159,20 @@ public static class LeptonServer
     {
         var ledger = app.Services.GetRequiredService<EnergyLedger>();
         EnergyMetrics.Create(app.Services.GetRequiredService<SchedulingMetrics>().Meter, plane, ledger);
-        UsageApi.Map(api, plane, app.Services.GetRequiredService<EnergyAccountant>());
-        app.Services.GetRequiredService<NodeOperations>().ViewDecorator = (_, view) => ledger.Power.TryGetValue(view.Name, out var power)
-            ? view with { PowerWatts = Math.Round(power.Watts, 1), PowerSource = power.Measured ? "measured" : "estimated" }
-            : view;
+        var controller = app.Services.GetService<Power.PowerController>();
+        UsageApi.Map(api, plane, app.Services.GetRequiredService<EnergyAccountant>(), controller);
+        if (controller is not null)
+        {
+            ledger.IsPoweredOff = node => controller.StateOf(node) == Power.NodePowerState.PoweredOff;
+        }
+
+        app.Services.GetRequiredService<NodeOperations>().ViewDecorator = (_, view) =>
+        {
+            view = ledger.Power.TryGetValue(view.Name, out var power)
+                ? view with { PowerWatts = Math.Round(power.Watts, 1), PowerSource = power.Measured ? "measured" : "estimated" }
+                : view;
+            return controller is null ? view : controller.Decorate(view);
+        };
         app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<IUsageStore>().Dispose());
     }
 

@@ -53,6 +53,9 @@ public sealed record LeptonServerOptions
     /// <summary>How often node power is integrated into energy and written to the usage accounting.</summary>
     public TimeSpan EnergyInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Switch idle nodes off and wake them for queued work with the admin's commands; null (the default) never does.</summary>
+    public Power.PowerControllerOptions? Power { get; init; }
+
     /// <summary>Issue a new admin token at start (written to <c>admin-token</c> in the data directory), e.g. after the file was lost.</summary>
     public bool ResetAdminToken { get; init; }
 }

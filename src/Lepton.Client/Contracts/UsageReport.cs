@@ -100,6 +100,25 @@ public sealed record PowerNow
 
     /// <summary>Energy (kWh) and cost per tenant since the server started.</summary>
     public IReadOnlyList<UsageLine> Tenants { get; set; } = [];
+
+    /// <summary>The power controller's recent decisions, newest last (admins only; empty without <c>--power-off-command</c>).</summary>
+    public IReadOnlyList<PowerEvent> Events { get; set; } = [];
+}
+
+/// <summary>One decision of the power controller: a node switched off, woken, back, or a command that failed.</summary>
+public sealed record PowerEvent
+{
+    /// <summary>When.</summary>
+    public DateTimeOffset Time { get; set; }
+
+    /// <summary>Node name.</summary>
+    public string Node { get; set; } = "";
+
+    /// <summary><c>PoweredOff</c>, <c>Waking</c>, <c>On</c>, <c>PowerOffFailed</c>, <c>WakeFailed</c>.</summary>
+    public string Action { get; set; } = "";
+
+    /// <summary>Why, in words.</summary>
+    public string Message { get; set; } = "";
 }
 
 /// <summary>One node's power now.</summary>

@@ -13,7 +13,7 @@ namespace Lepton.Server.Apis;
 /// job and node) and <c>GET /api/v1/usage/power</c> (power now). A tenant sees only its own usage and no nodes.</summary>
 internal static class UsageApi
 {
-    public static void Map(IEndpointRouteBuilder api, ControlPlane plane, EnergyAccountant accountant)
+    public static void Map(IEndpointRouteBuilder api, ControlPlane plane, EnergyAccountant accountant, Power.PowerController? power = null)
     {
         var readers = new CallerFilter(plane, [TokenKind.Tenant, TokenKind.Admin]);
         var group = api.MapGroup("/usage").WithTags("Usage").AddEndpointFilter(readers);
@@ -35,7 +35,13 @@ internal static class UsageApi
         group.MapGet("/power", (HttpContext http) =>
         {
             var caller = CallerFilter.Of(http);
-            return Results.Json(accountant.Now(caller.Kind == TokenKind.Tenant ? caller.Tenant : null), LeptonJsonContext.Default.PowerNow);
+            var now = accountant.Now(caller.Kind == TokenKind.Tenant ? caller.Tenant : null);
+            if (caller.Kind == TokenKind.Admin && power is not null)
+            {
+                now = now with { Events = power.Events() };
+            }
+
+            return Results.Json(now, LeptonJsonContext.Default.PowerNow);
         }).Produces<PowerNow>();
     }
 
