@@ -173,7 +173,11 @@ public sealed class NodeAgent : IDisposable
             {
                 CpuPercent = usage.CpuPercent,
                 MemoryUsedMiB = usage.MemoryUsedMiB,
-                Gpus = usage.Gpus.Select(g => new GpuUsage { Index = g.Index, UtilizationPercent = g.UtilizationPercent, MemoryUsedMiB = g.MemoryUsedMiB }).ToList(),
+                Gpus = usage.Gpus.Select(g => new GpuUsage
+                {
+                    Index = g.Index, UtilizationPercent = g.UtilizationPercent, MemoryUsedMiB = g.MemoryUsedMiB, PowerWatts = g.PowerWatts,
+                }).ToList(),
+                CpuWatts = usage.CpuWatts,
             },
             Running = _held.Keys.Select(k => new TaskRef { TaskId = k.TaskId, Attempt = k.Attempt }).ToList(),
         }, cancellationToken).ConfigureAwait(false);

@@ -194,6 +194,37 @@ public sealed class LeptonClient : IDisposable
     public async Task<IReadOnlyList<NodeView>> ListNodesAsync(CancellationToken cancellationToken = default) =>
         await SendAsync<List<NodeView>>(HttpMethod.Get, "api/v1/nodes", null, cancellationToken);
 
+    /// <summary>Usage over a period (<c>GET /api/v1/usage</c>): GPU-hours, CPU-hours, energy and cost per tenant, job and node.</summary>
+    /// <param name="from">Start (inclusive); null for the beginning.</param>
+    /// <param name="to">End (exclusive); null for now.</param>
+    /// <param name="tenant">One tenant only (admins; a tenant token always sees its own).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<UsageReport> GetUsageAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, string? tenant = null,
+        CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (from is { } f)
+        {
+            query.Add("from=" + Uri.EscapeDataString(f.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (to is { } t)
+        {
+            query.Add("to=" + Uri.EscapeDataString(t.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (tenant is not null)
+        {
+            query.Add("tenant=" + Uri.EscapeDataString(tenant));
+        }
+
+        return SendAsync<UsageReport>(HttpMethod.Get, "api/v1/usage" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), null, cancellationToken);
+    }
+
+    /// <summary>Power per node now, and energy and cost per tenant since the server started (<c>GET /api/v1/usage/power</c>).</summary>
+    public Task<PowerNow> GetPowerAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<PowerNow>(HttpMethod.Get, "api/v1/usage/power", null, cancellationToken);
+
     /// <summary>Drains a node (<c>POST /api/v1/nodes/{name}/drain</c>): no new work lands there; preemptible work moves away.</summary>
     public Task<NodeView> DrainNodeAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync<NodeView>(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(name)}/drain", null, cancellationToken);

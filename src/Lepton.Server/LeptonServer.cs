@@ -2,6 +2,7 @@ using Lepton.Client.Contracts;
 using Lepton.Core.Placement;
 using Lepton.Core.Queueing;
 using Lepton.Server.Apis;
+using Lepton.Server.Energy;
 using Lepton.Server.Hosting;
 using Lepton.Server.Insights;
 using Lepton.Server.Logs;
@@ -68,11 +69,19 @@ public static class LeptonServer
         builder.Services.AddSingleton(sp => new LogRetention(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobLogStore>(),
             options.LogRetention, sp.GetRequiredService<ILogger<LogRetention>>()));
         builder.Services.AddSingleton(sp => new ReclaimTracker(sp.GetRequiredService<ControlPlane>(), options.ReclaimAfter));
+        AddEnergy(builder.Services, options);
         // Each background service runs under a supervisor: one that throws is logged and restarted instead of stopping the host.
         Supervise<SchedulerLoop>(builder.Services, "scheduler");
         Supervise<UtilizationRecorder>(builder.Services, "utilization-recorder");
         Supervise<ReclaimTracker>(builder.Services, "reclaim-tracker");
         Supervise<LogRetention>(builder.Services, "log-retention");
+        Supervise<EnergyAccountant>(builder.Services, "energy-accountant");
+        if (options.Power is { } power)
+        {
+            builder.Services.AddSingleton(sp => new Power.PowerController(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<IUsageStore>(),
+                power, sp.GetRequiredService<ILogger<Power.PowerController>>()));
+            Supervise<Power.PowerController>(builder.Services, "power-controller");
+        }
 
         var app = builder.Build();
         ControlPlane plane;
@@ -125,8 +134,46 @@ public static class LeptonServer
         InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
+        MapEnergy(app, api, plane);
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
+    }
+
+    /// <summary>Energy and cost accounting: the ledger (with the power estimator Core's model will replace), its store beside
+    /// the job store, and the background accountant.</summary>
+    private static void AddEnergy(IServiceCollection services, LeptonServerOptions options)
+    {
+        services.AddSingleton(new EnergyLedger(new LinearNodePowerEstimator(), new EnergyPrices { GpuPerHour = options.GpuPricePerHour },
+            options.HeartbeatTimeout));
+        // The control plane first: its store creates and migrates the file this one opens.
+        services.AddSingleton<IUsageStore>(sp =>
+        {
+            _ = sp.GetRequiredService<ControlPlane>();
+            return new SqliteUsageStore(Path.Combine(options.DataDir, "lepton.db"));
+        });
+        services.AddSingleton(sp => new EnergyAccountant(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<EnergyLedger>(),
+            sp.GetRequiredService<IUsageStore>(), options.EnergyInterval, sp.GetRequiredService<ILogger<EnergyAccountant>>()));
+    }
+
+    private static void MapEnergy(WebApplication app, Microsoft.AspNetCore.Routing.IEndpointRouteBuilder api, ControlPlane plane)
+    {
+        var ledger = app.Services.GetRequiredService<EnergyLedger>();
+        EnergyMetrics.Create(app.Services.GetRequiredService<SchedulingMetrics>().Meter, plane, ledger);
+        var controller = app.Services.GetService<Power.PowerController>();
+        UsageApi.Map(api, plane, app.Services.GetRequiredService<EnergyAccountant>(), controller);
+        if (controller is not null)
+        {
+            ledger.IsPoweredOff = node => controller.StateOf(node) == Power.NodePowerState.PoweredOff;
+        }
+
+        app.Services.GetRequiredService<NodeOperations>().ViewDecorator = (_, view) =>
+        {
+            view = ledger.Power.TryGetValue(view.Name, out var power)
+                ? view with { PowerWatts = Math.Round(power.Watts, 1), PowerSource = power.Measured ? "measured" : "estimated" }
+                : view;
+            return controller is null ? view : controller.Decorate(view);
+        };
+        app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<IUsageStore>().Dispose());
     }
 
     /// <summary>Runs a server until <paramref name="cancellationToken"/> fires or the process is asked to stop.</summary>

@@ -46,6 +46,16 @@ public sealed record LeptonServerOptions
     /// <summary>Logs of jobs that finished longer ago than this are deleted.</summary>
     public TimeSpan LogRetention { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>Price per GPU-hour by GPU model for usage accounting (<c>--gpu-price A100=2.5</c>); a model not listed is
+    /// charged at its node's price per hour.</summary>
+    public IReadOnlyDictionary<string, double> GpuPricePerHour { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>How often node power is integrated into energy and written to the usage accounting.</summary>
+    public TimeSpan EnergyInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Switch idle nodes off and wake them for queued work with the admin's commands; null (the default) never does.</summary>
+    public Power.PowerControllerOptions? Power { get; init; }
+
     /// <summary>Issue a new admin token at start (written to <c>admin-token</c> in the data directory), e.g. after the file was lost.</summary>
     public bool ResetAdminToken { get; init; }
 }

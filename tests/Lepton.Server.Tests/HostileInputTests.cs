@@ -77,6 +77,10 @@ public sealed class HostileInputTests
     [InlineData("""{"usage":{"cpuPercent":"NaN","memoryUsedMiB":1,"gpus":[]}}""", "usage.cpuPercent")]
     [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":1,"gpus":[{"index":0,"utilizationPercent":1e308,"memoryUsedMiB":1}]}}""", "usage.gpus[0].utilizationPercent")]
     [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":-1,"gpus":[]}}""", "usage.memoryUsedMiB")]
+    [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":1,"gpus":[],"cpuWatts":-5}}""", "usage.cpuWatts")]
+    [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":1,"gpus":[],"cpuWatts":"Infinity"}}""", "usage.cpuWatts")]
+    [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":1,"gpus":[],"cpuWatts":1e9}}""", "usage.cpuWatts")]
+    [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":1,"gpus":[{"index":0,"utilizationPercent":1,"memoryUsedMiB":1,"powerWatts":"NaN"}]}}""", "usage.gpus[0].powerWatts")]
     [InlineData("""{"usage":{"cpuPercent":1,"memoryUsedMiB":1,"gpus":[]},"running":[{"taskId":0,"attempt":-1}]}""", "running[0].taskId")]
     public async Task Heartbeat_HostileNumbersOrNulls_400NamingFieldAndReadsStillAnswer(string body, string field)
     {

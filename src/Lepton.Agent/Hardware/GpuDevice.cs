@@ -7,4 +7,6 @@ namespace Lepton.Agent.Hardware;
 /// <param name="MemoryMiB">Total device memory in MiB.</param>
 /// <param name="UtilizationPercent">Current compute utilisation, 0–100.</param>
 /// <param name="MemoryUsedMiB">Device memory in use, in MiB.</param>
-public sealed record GpuDevice(int Index, string Name, string Model, long MemoryMiB, double UtilizationPercent, long MemoryUsedMiB);
+/// <param name="PowerWatts">Measured board power draw (<c>power.draw</c>), or null where the driver does not report it.</param>
+public sealed record GpuDevice(int Index, string Name, string Model, long MemoryMiB, double UtilizationPercent, long MemoryUsedMiB,
+    double? PowerWatts = null);

@@ -79,7 +79,7 @@ internal sealed class NodeCommand : ICliCommand
                 return 0;
             }
 
-            var table = Terminal.NewTable("NAME", "STATE", "GPUS", "CPU", "MEMORY", "LIVE CPU", "LIVE MEMORY", "LIVE GPU", "TASKS", "PRICE/H", "ISOLATION");
+            var table = Terminal.NewTable("NAME", "STATE", "GPUS", "CPU", "MEMORY", "LIVE CPU", "LIVE MEMORY", "LIVE GPU", "TASKS", "PRICE/H", "POWER", "ISOLATION");
             foreach (var n in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
             {
                 table.AddRow(
@@ -93,6 +93,7 @@ internal sealed class NodeCommand : ICliCommand
                     new Text(LiveGpuText(n)),
                     new Text(n.Tasks.ToString(CultureInfo.InvariantCulture)),
                     new Text(n.PricePerHour > 0 ? n.PricePerHour.ToString("0.00", CultureInfo.InvariantCulture) : "-"),
+                    new Text(n.PowerWatts is { } w ? $"{w.ToString("0", CultureInfo.InvariantCulture)} W{(n.PowerSource == "estimated" ? " est." : "")}" : "-"),
                     new Markup(n.Isolation switch { null => "-", "none" => "[red]none[/]", var i => Markup.Escape(i) }));
             }
 
@@ -139,6 +140,8 @@ internal sealed class NodeCommand : ICliCommand
         "Ready" => "[green]Ready[/]",
         "Draining" => "[yellow]Draining[/]",
         "Down" => "[red]Down[/]",
+        "PoweredOff" => "[grey]PoweredOff[/]",
+        "Waking" => "[yellow]Waking[/]",
         _ => Markup.Escape(state),
     };
 }

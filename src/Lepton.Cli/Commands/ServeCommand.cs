@@ -40,6 +40,7 @@ internal sealed class ServeCommand : ICliCommand
             Description = "Issue a new admin token, save it to DATA_DIR/admin-token and print it (for when the file was lost).",
         };
         var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin };
+        var energy = new ServeEnergyOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policyName = parse.GetValue(policy)!;
@@ -78,6 +79,7 @@ internal sealed class ServeCommand : ICliCommand
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
+            options = energy.Apply(parse, options);
             ListenAddress.EnsureFree(options.Urls);
             WebApplication built;
             try

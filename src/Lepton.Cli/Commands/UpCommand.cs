@@ -29,6 +29,15 @@ internal sealed class UpCommand : ICliCommand
         "cpu=4,memory=16Gi,network=1000",
     ];
 
+    /// <summary>Price per hour, idle and peak watts of <see cref="DefaultShapes"/>, in turn: rough figures for such machines,
+    /// so that the demo cluster's dashboard and <c>lepton report usage</c> show cost and energy.</summary>
+    private static readonly string[][] DefaultEconomics =
+    [
+        ["--price-per-hour", "12", "--idle-watts", "450", "--peak-watts", "1900"],
+        ["--price-per-hour", "5", "--idle-watts", "250", "--peak-watts", "900"],
+        ["--price-per-hour", "0.4", "--idle-watts", "60", "--peak-watts", "180"],
+    ];
+
     /// <inheritdoc/>
     public Command Build()
     {
@@ -45,6 +54,7 @@ internal sealed class UpCommand : ICliCommand
         {
             dataDir, urls, agents, declare, policy, heartbeat, heartbeatTimeout, reclaimAfter,
         };
+        var energy = new ServeEnergyOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var directory = Path.GetFullPath(parse.GetValue(dataDir)!);
@@ -83,6 +93,7 @@ internal sealed class UpCommand : ICliCommand
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
             };
+            options = energy.Apply(parse, options);
             if (options.HeartbeatTimeout <= options.HeartbeatInterval)
             {
                 throw new CliError("--heartbeat-timeout-seconds must be longer than the heartbeat period", 2);
@@ -185,6 +196,7 @@ internal sealed class UpCommand : ICliCommand
             {
                 // Declared GPUs on a machine that may have real ones: do not mix in nvidia-smi's view.
                 arguments.Add("--no-gpu-detection");
+                arguments.AddRange(DefaultEconomics[i % DefaultEconomics.Length]);
             }
 
             if (heartbeatSeconds is { } s)

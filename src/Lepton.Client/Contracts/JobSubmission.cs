@@ -26,4 +26,8 @@ public sealed record JobSubmission
 
     /// <summary>How many times a failed or lost replica is retried before the job fails (0..100).</summary>
     public int MaxRetries { get; set; }
+
+    /// <summary>What the job is worth to its tenant (the revenue it brings, in the same currency as node prices); optional.
+    /// <c>lepton report usage</c> sets it against the job's cost as profit and a cost/profit ratio.</summary>
+    public double? Value { get; set; }
 }

@@ -36,6 +36,9 @@ public sealed record JobView
     /// <summary>Retries allowed.</summary>
     public int MaxRetries { get; set; }
 
+    /// <summary>What the job is worth to its tenant, as submitted (<c>value:</c>); null when not given.</summary>
+    public double? Value { get; set; }
+
     /// <summary>Why the job is pending (or why it failed); null while it runs.</summary>
     public PendingReasonView? Reason { get; set; }
 

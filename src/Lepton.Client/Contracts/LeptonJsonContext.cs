@@ -38,5 +38,7 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ReclaimableNodes))]
+[JsonSerializable(typeof(UsageReport))]
+[JsonSerializable(typeof(PowerNow))]
 [JsonSerializable(typeof(WhoAmIView))]
 public sealed partial class LeptonJsonContext : JsonSerializerContext;

@@ -11,6 +11,9 @@ public sealed record NodeUsage
 
     /// <summary>Per-GPU usage.</summary>
     public IReadOnlyList<GpuUsage> Gpus { get; set; } = [];
+
+    /// <summary>CPU package power in watts the agent measured (RAPL) over the last interval; null when it measures none.</summary>
+    public double? CpuWatts { get; set; }
 }
 
 /// <summary>Live usage of one GPU.</summary>
@@ -24,4 +27,7 @@ public sealed record GpuUsage
 
     /// <summary>Device memory in use, MiB.</summary>
     public long MemoryUsedMiB { get; set; }
+
+    /// <summary>Measured board power draw in watts (<c>nvidia-smi power.draw</c>); null when the device does not report it.</summary>
+    public double? PowerWatts { get; set; }
 }

@@ -6,7 +6,8 @@ public sealed record NodeView
     /// <summary>Node name.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary><c>Ready</c>, <c>Draining</c> or <c>Down</c>.</summary>
+    /// <summary><c>Ready</c>, <c>Draining</c> or <c>Down</c>; <c>PoweredOff</c> or <c>Waking</c> while the server's power
+    /// controller (<c>lepton serve --power-off-command</c>) has it switched off or is waking it.</summary>
     public string State { get; set; } = "";
 
     /// <summary>Allocatable capacity.</summary>
@@ -44,6 +45,12 @@ public sealed record NodeView
 
     /// <summary>Number of tasks bound here.</summary>
     public int Tasks { get; set; }
+
+    /// <summary>Power now in watts (measured or estimated, see <see cref="PowerSource"/>); null while the node is not live.</summary>
+    public double? PowerWatts { get; set; }
+
+    /// <summary><c>measured</c> or <c>estimated</c>; null with <see cref="PowerWatts"/>.</summary>
+    public string? PowerSource { get; set; }
 
     /// <summary>How the node's agent isolates tasks (<c>namespaces</c> or <c>none</c>); null when the agent did not say.</summary>
     public string? Isolation { get; set; }

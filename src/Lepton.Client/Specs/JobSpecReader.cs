@@ -25,9 +25,10 @@ public static class JobSpecReader
     private const long MaxMemoryMiB = 1L << 30;
     private const long MaxNetworkMbps = 10_000_000;
     private const long MaxRdmaMilli = 64_000;
+    private const double MaxValue = 1e12;
 
     private static readonly string[] TopLevelFields =
-        ["name", "replicas", "priority", "preemptible", "maxPerNode", "resources", "command", "env", "maxRetries"];
+        ["name", "replicas", "priority", "preemptible", "maxPerNode", "resources", "command", "env", "maxRetries", "value"];
 
     private static readonly string[] ResourceFields =
         ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network", "rdma"];
@@ -110,6 +111,7 @@ public static class JobSpecReader
             Priority = priority,
             Preemptible = preemptible,
             MaxRetries = maxRetries,
+            Value = spec.OptionalMoney(root, "value", MaxValue),
             Command = command,
             Env = env,
             Resources = resources,
@@ -185,6 +187,24 @@ public static class JobSpecReader
             if (value < min || value > max)
             {
                 throw Error(node, path, $"{value} is out of range; expected {min}..{max}");
+            }
+
+            return value;
+        }
+
+        /// <summary>An optional amount of money: a finite number from 0 to <paramref name="max"/>.</summary>
+        public double? OptionalMoney(YamlMappingNode map, string field, double max)
+        {
+            if (!TryGet(map, field, out var node))
+            {
+                return null;
+            }
+
+            var text = Scalar(node, field);
+            if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+                || !double.IsFinite(value) || value > max)
+            {
+                throw Error(node, field, $"'{text}' must be an amount from 0 to {max:0}, such as 250 or 12.5");
             }
 
             return value;

@@ -20,6 +20,10 @@ internal static partial class AgentInputValidator
     /// <summary>Highest idle or peak power a node may declare, in watts.</summary>
     public const double MaxWatts = 1_000_000;
 
+    /// <summary>Highest measured power of one component (a CPU package set or one GPU) an agent may report, in watts: far
+    /// above any real part (the largest accelerators draw about 1.2 kW), low enough that sums stay meaningful.</summary>
+    public const double MaxMeasuredWatts = 10_000;
+
     /// <summary>Most GPUs on one node (the placement core's limit).</summary>
     public const int MaxGpus = 64;
 
@@ -120,6 +124,15 @@ internal static partial class AgentInputValidator
             Range($"usage.gpus[{i}].index", gpu.Index, 0, MaxGpuIndex);
             Finite($"usage.gpus[{i}].utilizationPercent", gpu.UtilizationPercent, 100);
             Range($"usage.gpus[{i}].memoryUsedMiB", gpu.MemoryUsedMiB, 0, JobSubmissionValidator.MaxMemoryMiB);
+            if (gpu.PowerWatts is { } gpuWatts)
+            {
+                Finite($"usage.gpus[{i}].powerWatts", gpuWatts, MaxMeasuredWatts);
+            }
+        }
+
+        if (usage.CpuWatts is { } cpuWatts)
+        {
+            Finite("usage.cpuWatts", cpuWatts, MaxMeasuredWatts);
         }
 
         if (h.Running is null || h.Running.Count > MaxRunning)

@@ -7,6 +7,9 @@ namespace Lepton.Server.Apis;
 /// megabytes per job: every job list, heartbeat and database row carries the command and env.</remarks>
 internal static class JobSubmissionValidator
 {
+    /// <summary>Highest value a job may declare (an amount of money; large enough for any job, small enough to sum exactly).</summary>
+    public const double MaxValue = 1e12;
+
     public const int MaxNameLength = 128;
     public const int MaxCommandArgs = 1000;
     public const int MaxCommandArgLength = 32 * 1024;
@@ -37,6 +40,11 @@ internal static class JobSubmissionValidator
         Range("replicas", job.Replicas, 1, MaxReplicas);
         Range("priority", job.Priority, 1, 9);
         Range("maxRetries", job.MaxRetries, 0, 100);
+        if (job.Value is { } value && (!double.IsFinite(value) || value < 0 || value > MaxValue))
+        {
+            throw ApiException.BadField("value", $"must be a finite amount between 0 and {MaxValue:0}");
+        }
+
         if (job.Resources is null)
         {
             throw ApiException.BadField("resources", "is required");

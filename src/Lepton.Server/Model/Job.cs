@@ -18,6 +18,9 @@ internal sealed class Job
     public required IReadOnlyDictionary<string, string> Env { get; init; }
     public required int MaxRetries { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>What the job is worth to its tenant (<see cref="JobSubmission.Value"/>); null when not declared.</summary>
+    public double? Value { get; init; }
     public JobState State { get; set; }
     public PendingReasonView? Reason { get; set; }
     public int Retries { get; set; }
@@ -54,6 +57,7 @@ internal sealed class Job
         Command = Command,
         Env = Env,
         MaxRetries = MaxRetries,
+        Value = Value,
         Reason = Reason,
         Placements = [.. Tasks.Where(t => t.IsBound).Select(t => new PlacementView { Replica = t.Replica, Node = t.Node!, Gpus = t.Gpus })],
         Tasks = [.. Tasks.Select(t => new TaskView

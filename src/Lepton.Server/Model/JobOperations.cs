@@ -55,6 +55,7 @@ internal sealed class JobOperations(ControlPlane plane)
                 Command = submission.Command,
                 Env = submission.Env,
                 MaxRetries = submission.MaxRetries,
+                Value = submission.Value,
                 CreatedAt = now,
                 QueuedAt = now,
                 State = JobState.Pending,

@@ -8,6 +8,9 @@ namespace Lepton.Server.Model;
 /// <summary>What agents and admins do to nodes: register, heartbeat, drain, list; and expiry of silent nodes.</summary>
 internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
 {
+    /// <summary>Adds what other parts know about a node to its view (power now, power state); called under the model lock.</summary>
+    public Func<Node, NodeView, NodeView>? ViewDecorator { get; set; }
+
     /// <summary>Registers a node, or updates it when it registers again (an agent restart).</summary>
     /// <remarks>
     /// A new node name is registered with a join (agent) token or by an admin, and the response carries the node's own
@@ -315,7 +318,9 @@ internal sealed class NodeOperations(ControlPlane plane, TimeSpan heartbeatInter
         return jobs;
     }
 
-    private NodeView View(Node node)
+    private NodeView View(Node node) => ViewDecorator is { } decorate ? decorate(node, BaseView(node)) : BaseView(node);
+
+    private NodeView BaseView(Node node)
     {
         var perGpu = new int[node.Registration.Gpus.Count];
         long cpu = 0, memory = 0, gpu = 0, fpga = 0, network = 0;

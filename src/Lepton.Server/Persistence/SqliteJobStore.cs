@@ -46,6 +46,14 @@ internal sealed class SqliteJobStore : IJobStore
         CREATE TABLE idempotency_keys (tenant TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, job_id INTEGER NOT NULL,
             created_at INTEGER NOT NULL, PRIMARY KEY (tenant, key));
         """,
+        // 2: a job's declared value; energy and cost accounting (SqliteUsageStore), power state of nodes switched off.
+        """
+        ALTER TABLE jobs ADD COLUMN value REAL;
+        CREATE TABLE usage (bucket INTEGER NOT NULL, node TEXT NOT NULL, job_id INTEGER NOT NULL, tenant TEXT NOT NULL,
+            job_name TEXT NOT NULL, gpu_model TEXT NOT NULL, seconds REAL NOT NULL, gpu_seconds REAL NOT NULL, cpu_seconds REAL NOT NULL,
+            energy_j REAL NOT NULL, measured_energy_j REAL NOT NULL, cost REAL NOT NULL, PRIMARY KEY (bucket, node, job_id));
+        CREATE TABLE node_power (name TEXT PRIMARY KEY, state TEXT NOT NULL, since INTEGER NOT NULL);
+        """,
     ];
 
     private readonly string _path;
@@ -227,7 +235,7 @@ internal sealed class SqliteJobStore : IJobStore
         var jobs = new Dictionary<long, Job>();
         using (var reader = Query("""
             SELECT id, tenant, name, priority, preemptible, replicas, resources, command, env, max_retries, state, reason, retries,
-                   exit_code, created_at FROM jobs ORDER BY id
+                   exit_code, created_at, value FROM jobs ORDER BY id
             """))
         {
             while (reader.Read())
@@ -249,6 +257,7 @@ internal sealed class SqliteJobStore : IJobStore
                     Retries = reader.GetInt32(12),
                     ExitCode = reader.IsDBNull(13) ? null : reader.GetInt32(13),
                     CreatedAt = FromMs(reader.GetInt64(14)),
+                    Value = reader.IsDBNull(15) ? null : reader.GetDouble(15),
                 };
                 jobs.Add(job.Id, job);
             }
@@ -395,11 +404,12 @@ internal sealed class SqliteJobStore : IJobStore
         public void UpsertJob(Job job) => Run(
             """
             INSERT OR REPLACE INTO jobs (id, tenant, name, priority, preemptible, replicas, resources, command, env, max_retries, state,
-                reason, retries, exit_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                reason, retries, exit_code, created_at, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """,
             job.Id, job.Tenant, job.Name, job.Priority, job.Preemptible ? 1 : 0, job.Replicas, ToJson(job.Resources),
             ToJson(job.Command.ToList()), ToJson(new Dictionary<string, string>(job.Env)), job.MaxRetries, job.State.ToString(),
-            job.Reason is null ? DBNull.Value : ToJson(job.Reason), job.Retries, Nullable(job.ExitCode), ToMs(job.CreatedAt));
+            job.Reason is null ? DBNull.Value : ToJson(job.Reason), job.Retries, Nullable(job.ExitCode), ToMs(job.CreatedAt),
+            Nullable(job.Value));
 
         public void UpsertTask(JobTask task) => Run(
             "INSERT OR REPLACE INTO tasks (id, job_id, replica, state, node, gpus, attempt, exit_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

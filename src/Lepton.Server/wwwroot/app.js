@@ -189,6 +189,12 @@
         if (error instanceof AuthError) throw error;
         view.serverHistory = null; // an older server: draw what this page has seen
       }
+      try {
+        view.power = await api('/api/v1/usage/power');
+      } catch (error) {
+        if (error instanceof AuthError) throw error;
+        view.power = null; // an older server: no energy accounting
+      }
       render();
       setLive('ok', 'Live · ' + fmt.clockSec(Date.now()));
     } catch (error) {
@@ -251,6 +257,7 @@
   // ---------- rendering ----------
   function render() {
     renderSummary();
+    renderPower();
     const nodesKey = JSON.stringify(view.nodes);
     if (nodesKey !== view.lastRendered.nodes) { renderNodes(); view.lastRendered.nodes = nodesKey; }
     renderJobs(); // ages change every poll
@@ -296,6 +303,27 @@
     const counts = Object.fromEntries(STATES.map((s) => [s, (view.summary && view.summary[s.charAt(0).toLowerCase() + s.slice(1)]) || 0]));
     $('job-states').replaceChildren(...STATES.map((s) =>
       h('li', { class: counts[s] ? '' : 'zero', 'data-state': s }, h('span', { class: 'pill ' + s }, s), h('b', {}, counts[s]))));
+  }
+
+  // Power now from the node list (measured by agents or estimated from allocation), energy and cost per tenant since the
+  // server started from /api/v1/usage/power; 'lepton report usage' has the durable figures.
+  function renderPower() {
+    const live = view.nodes.filter((n) => typeof n.powerWatts === 'number');
+    const watts = live.reduce((a, n) => a + n.powerWatts, 0);
+    const measured = live.filter((n) => n.powerSource === 'measured').length;
+    const off = view.nodes.filter((n) => n.state === 'PoweredOff' || n.state === 'Waking').length;
+    $('power-now').textContent = live.length ? (watts >= 10000 ? fmt.num(watts / 1000, 1) + ' kW' : fmt.num(watts, 0) + ' W') : '–';
+    const parts = [];
+    if (live.length) parts.push(measured === live.length ? 'measured' : measured ? `${measured} of ${live.length} nodes measured, rest estimated` : 'estimated from allocation');
+    if (off) parts.push(`${off} node${off === 1 ? '' : 's'} powered off or waking`);
+    $('power-sub').textContent = parts.join(' · ');
+    const tenants = (view.power && Array.isArray(view.power.tenants)) ? view.power.tenants : [];
+    $('tenant-energy').replaceChildren(...(tenants.length ? tenants.map((t) =>
+      h('li', { 'data-tenant': t.tenant },
+        h('span', { class: 'model' }, t.tenant),
+        h('span', {}, `${fmt.num(t.energyKWh, 3)} kWh`),
+        h('span', {}, fmt.money(t.cost))))
+      : [h('li', { class: 'muted' }, 'No energy accounted yet')]));
   }
 
   function bar(kind, used, total, label) {

@@ -43,7 +43,7 @@ public sealed class NvidiaSmiParserTests
     }
 
     [Theory]
-    [InlineData("0, NVIDIA A100-SXM4-80GB, 81920, 97\n", "line 1", "5 comma-separated")]
+    [InlineData("0, NVIDIA A100-SXM4-80GB, 81920, 97\n", "line 1", "5 or 6 comma-separated")]
     [InlineData("0, Tesla T4, 15360, 0, 0\nx, Tesla T4, 15360, 0, 0\n", "line 2", "index")]
     [InlineData("0, Tesla T4, lots, 0, 0\n", "line 1", "memory.total")]
     [InlineData("0, Tesla T4, 15360, -3, 0\n", "line 1", "utilization.gpu")]
@@ -53,6 +53,17 @@ public sealed class NvidiaSmiParserTests
 
         Assert.Contains(line, error.Message, StringComparison.Ordinal);
         Assert.Contains(column, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_PowerDrawColumn_ReadsWattsOrNullWhereNotSupported()
+    {
+        var gpus = NvidiaSmiParser.Parse("0, NVIDIA H100 80GB HBM3, 81559, 90, 70000, 612.35\n1, NVIDIA H100 80GB HBM3, 81559, 0, 1, [N/A]\n");
+
+        Assert.Equal(612.35, gpus[0].PowerWatts);
+        Assert.Null(gpus[1].PowerWatts);
+        Assert.Null(NvidiaSmiParser.Parse("0, Tesla T4, 15360, 0, 0\n")[0].PowerWatts);
+        Assert.Contains("power.draw", Assert.Throws<FormatException>(() => NvidiaSmiParser.Parse("0, Tesla T4, 15360, 0, 0, -1\n")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,6 +55,17 @@ public sealed class JobSpecReaderTests
     }
 
     [Theory]
+    [InlineData("value: 250", 250.0)]
+    [InlineData("value: 12.5", 12.5)]
+    [InlineData("", null)]
+    public void Read_Value_RevenueTheJobBringsOrNull(string line, double? expected)
+    {
+        var job = JobSpecReader.Read($"name: a\n{line}\nresources: {{cpu: 1}}\ncommand: [x]\n", "job.yaml");
+
+        Assert.Equal(expected, job.Value);
+    }
+
+    [Theory]
     [InlineData("0.5", 500)]
     [InlineData("0.25", 250)]
     [InlineData("0.0001", 1)]
@@ -87,6 +98,9 @@ public sealed class JobSpecReaderTests
     [InlineData("name: [a, b]\nresources: {cpu: 1}\ncommand: [x]\n", 1, "name", "expected a single value")]
     [InlineData("name: a\nresources: {cpu: 1}\ncommand: [x]\nenv:\n  A: 1\n  B: [1, 2]\n", 6, "env.B", "expected a single value")]
     [InlineData("name: a\nresources: {cpu: 1, network: fast}\ncommand: [x]\n", 2, "resources.network", "invalid network quantity 'fast'")]
+    [InlineData("name: a\nvalue: -5\nresources: {cpu: 1}\ncommand: [x]\n", 2, "value", "must be an amount")]
+    [InlineData("name: a\nvalue: lots\nresources: {cpu: 1}\ncommand: [x]\n", 2, "value", "must be an amount")]
+    [InlineData("name: a\nvalue: 1e13\nresources: {cpu: 1}\ncommand: [x]\n", 2, "value", "must be an amount")]
     public void Read_BadField_NamesFileLineAndField(string yaml, int line, string field, string problem)
     {
         var error = Assert.Throws<JobSpecException>(() => JobSpecReader.Read(yaml, "job.yaml"));

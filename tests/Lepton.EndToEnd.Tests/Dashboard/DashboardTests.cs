@@ -73,6 +73,9 @@ public sealed class DashboardTests(LocalClusterFixture cluster, ITestOutputHelpe
 
         Assert.Equal(6, await page.Locator("#nodes-body .gpu-bar").CountAsync());
         await Assertions.Expect(page.Locator("#gpu-total")).ToHaveTextAsync("6");
+        // The demo agents declare idle and peak watts: the power card shows an estimate.
+        await Assertions.Expect(page.Locator("#power-now")).ToContainTextAsync("W");
+        await Assertions.Expect(page.Locator("#power-sub")).ToContainTextAsync("estimated");
 
         // A gang job submitted with the CLI shows up running, then succeeded.
         var id = JobCommandTests.SubmittedId(await cluster.Cli().RunAsync("job", "submit", "-f", RepoPaths.JobExample("train-gang.yaml")));
