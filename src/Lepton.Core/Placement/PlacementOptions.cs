@@ -15,4 +15,8 @@ public sealed record PlacementOptions
     /// <summary>FGD's typical tasks (FGD-SPEC §5.1). Required by <c>fgd</c> in a <see cref="PlacementEngine"/>; the
     /// <see cref="Scheduler"/> derives it from its tasks when null.</summary>
     public TargetWorkload? TargetWorkload { get; init; }
+
+    /// <summary>Topology levels and network model for jobs that ask for topology, data locality or latency; null uses
+    /// <see cref="Topology.NetworkTopology.Default"/>.</summary>
+    public Topology.NetworkTopology? Network { get; init; }
 }
