@@ -40,10 +40,11 @@ internal static class JobsSimulateCommand
         var parallel = new Option<int>("--parallel") { Description = "Runs at once in a sweep (default: one per core)." };
         var json = new Option<string>("--json") { Description = "Write the metrics, every job and the timeline (a sweep: every run and the summary) as JSON to this file." };
         var report = new Option<string>("--report") { Description = "Write a self-contained HTML report to this file (a sweep: the policies side by side)." };
+        var network = new Option<string>("--network") { Description = "Network model file (topology levels, uplinks; see README). Default: the built-in model when any job asks for topology, data or latency." };
 
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
-            cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
+            cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable, network,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -66,10 +67,15 @@ internal static class JobsSimulateCommand
 
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
+                var model = TopologyOutput.Network(parse.GetValue(network), jobList);
                 var result = JobSimulation.Run(nodes, jobList, policies[0],
-                    new JobSimulationOptions { Discipline = queues[0], Seed = seedList[0], Quotas = quotas });
+                    new JobSimulationOptions { Discipline = queues[0], Seed = seedList[0], Quotas = quotas, Network = model });
                 var metrics = JobMetrics.Of(result, windowStart, windowEnd);
                 Print(result, metrics);
+                if (model is not null)
+                {
+                    TopologyOutput.Print([(result.Policy, Lepton.Simulation.Topology.TopologySummary.Of("topology-aware", result, jobList))], jobList.Count);
+                }
                 if (parse.GetValue(json) is { } jsonPath)
                 {
                     Write(jsonPath, JobsJsonReport.Render(result, metrics));

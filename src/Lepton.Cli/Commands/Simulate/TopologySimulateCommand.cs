@@ -25,10 +25,11 @@ internal static class TopologySimulateCommand
         var rate = new Option<double>("--rate") { Description = "Mean job arrivals per hour.", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "Seed of the generator and of the placement tie-breaks.", DefaultValueFactory = _ => 1 };
         var policy = new Option<string>("--policy") { Description = "Placement policies, comma-separated.", DefaultValueFactory = _ => "spread,bestfit" };
+        var network = new Option<string>("--network") { Description = "Network model file (topology levels, uplinks; see README); default: the built-in model." };
         var comm = new Option<double>("--gang-comm") { Description = "Share of a gang's run time spent communicating (at rack speed).", DefaultValueFactory = _ => 0.3 };
         var command = new Command("topology", "Generate a seeded topology-rich cluster and workload and compare topology-aware with topology-blind placement.")
         {
-            nodes, zones, racks, edge, jobs, rate, seed, policy, comm,
+            nodes, zones, racks, edge, jobs, rate, seed, policy, comm, network,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -43,6 +44,7 @@ internal static class TopologySimulateCommand
                 throw new CliError("--nodes, --zones and --racks must be at least 1, --jobs 0 or more, --edge and --gang-comm within 0..1, --rate above 0", 2);
             }
 
+            var model = TopologyOutput.Network(parse.GetValue(network), []) ?? NetworkTopology.Default;
             var cluster = generator.Cluster();
             var workload = generator.Workload();
             AnsiConsole.MarkupLine(Invariant($"generated {cluster.Count} nodes ({generator.Zones} zones, {generator.Racks} racks, {generator.EdgeFraction:P0} edge) and {workload.Count} jobs, seed {generator.Seed}"));
@@ -58,7 +60,7 @@ internal static class TopologySimulateCommand
                 {
                     var options = new JobSimulationOptions
                     {
-                        Seed = generator.Seed, Network = NetworkTopology.Default, TopologyBlind = blind, GangCommFraction = parse.GetValue(comm),
+                        Seed = generator.Seed, Network = model, TopologyBlind = blind, GangCommFraction = parse.GetValue(comm),
                         Discipline = QueueDiscipline.Default,
                     };
                     var result = JobSimulation.Run(cluster, workload, placement, options);
@@ -67,36 +69,10 @@ internal static class TopologySimulateCommand
                 }
             }
 
-            AnsiConsole.Write(Render(runs, workload.Count));
+            TopologyOutput.Print(runs, workload.Count);
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    /// <summary>One row per metric, one column per run (policy × topology-aware or blind).</summary>
-    private static Table Render(List<(string Policy, TopologySummary Summary)> runs, int jobs)
-    {
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("metric");
-        foreach (var (policy, s) in runs)
-        {
-            table.AddColumn(new TableColumn(Markup.Escape($"{policy} {s.Label}")).RightAligned());
-        }
-
-        void Row(string metric, Func<TopologySummary, string> value) =>
-            table.AddRow([metric, .. runs.Select(r => Markup.Escape(value(r.Summary)))]);
-
-        Row("jobs finished", s => Invariant($"{s.Finished} of {jobs}"));
-        Row("average JCT (h)", s => H(s.AverageJct));
-        Row("average JCT of gangs (h)", s => H(s.AverageJctGang));
-        Row("average JCT of data jobs (h)", s => H(s.AverageJctData));
-        Row("average queueing (h)", s => H(s.AverageQueueing));
-        Row("gangs spanning racks", s => Invariant($"{s.GangsCrossRack} of {s.Gangs}"));
-        Row("cross-rack gang traffic (TiB)", s => Invariant($"{s.CrossRackTrafficTiB:0.#}"));
-        Row("cross-zone gang traffic (TiB)", s => Invariant($"{s.CrossZoneTrafficTiB:0.#}"));
-        Row("data moved out of its zone (TiB)", s => Invariant($"{s.DataMovedTiB:0.#}"));
-        Row("average data transfer", s => TransferEstimate.FormatSeconds(s.AverageTransfer.TotalSeconds));
-        Row("latency-budget misses", s => Invariant($"{s.LatencyMisses} of {s.LatencyJobs}"));
-        return table;
     }
 
     private static string H(TimeSpan t) => Invariant($"{t.TotalHours:0.00}");
