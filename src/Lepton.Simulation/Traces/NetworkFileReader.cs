@@ -46,8 +46,23 @@ public static class NetworkFileReader
     /// <summary>Reads a model from <paramref name="reader"/>; <paramref name="file"/> names it in errors.</summary>
     public static NetworkTopology Read(TextReader reader, string file)
     {
-        var entries = YamlEntryList.Load(reader, file, "network", isSingleEntry: true);
-        var yaml = new YamlMappingReader(entries[0], file, "", Keys);
+        // One mapping document (not a list of entries, so YamlEntryList does not apply).
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(reader);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new TraceFormatException(file, (int)Math.Max(1, e.Start.Line), "yaml", "invalid YAML: " + (e.InnerException?.Message ?? e.Message));
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new TraceFormatException(file, 1, "network", "expected one mapping of levels, node, uplinks, tiers, ... (see README)");
+        }
+
+        var yaml = new YamlMappingReader(root, file, "", Keys);
         var model = NetworkTopology.Default;
         var levels = yaml.GetStringList("levels");
         if (levels.Count > 0)
