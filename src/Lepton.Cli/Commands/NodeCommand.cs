@@ -62,7 +62,8 @@ internal sealed class NodeCommand : ICliCommand
     private static Command List()
     {
         var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table." };
-        var command = new Command("list", "List nodes: state, GPUs allocated of total and their model, CPU and memory allocated of capacity, live usage, tasks, price.") { json };
+        var groupBy = new Option<string>("--group-by") { Description = "Group nodes by a topology level (a label key such as zone, tier or rack), with a line per group." };
+        var command = new Command("list", "List nodes: state, GPUs allocated of total and their model, CPU and memory allocated of capacity, live usage, tasks, price.") { json, groupBy };
         command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
         {
             var nodes = await client.ListNodesAsync(cancellationToken);
@@ -80,8 +81,16 @@ internal sealed class NodeCommand : ICliCommand
             }
 
             var table = Terminal.NewTable("NAME", "STATE", "GPUS", "CPU", "MEMORY", "LIVE CPU", "LIVE MEMORY", "LIVE GPU", "TASKS", "PRICE/H", "POWER", "ISOLATION");
-            foreach (var n in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
+            var level = parse.GetValue(groupBy);
+            string? group = null;
+            foreach (var n in NodeGroups.Order(nodes, level))
             {
+                if (level is not null && NodeGroups.ValueOf(n, level) is var value && value != group)
+                {
+                    group = value;
+                    table.AddRow(new Markup(NodeGroups.Heading(nodes, level, value)));
+                }
+
                 table.AddRow(
                     new Text(n.Name),
                     new Markup(StateMarkup(n.State)),

@@ -19,16 +19,18 @@ internal sealed class PlaceCommand : ICliCommand
         var policy = new Option<string>("--policy") { Description = "Placement policy (see 'lepton policies').", DefaultValueFactory = _ => "bestfit" };
         var seed = new Option<int>("--seed") { Description = "Seed for tie-breaks and the random policy.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print the placement as JSON instead of a table." };
+        var network = new Option<string>("--network") { Description = "Network model file for topology, data and latency (see README); default: the built-in model." };
 
         var command = new Command("place", "Place tasks on nodes with a policy and show where each went, or why it is pending.")
         {
-            nodes, tasks, policy, seed, json,
+            nodes, tasks, policy, seed, json, network,
         };
-        command.SetAction(parse => Run(parse.GetValue(nodes)!, parse.GetValue(tasks)!, parse.GetValue(policy)!, parse.GetValue(seed), parse.GetValue(json)));
+        command.SetAction(parse => Run(parse.GetValue(nodes)!, parse.GetValue(tasks)!, parse.GetValue(policy)!, parse.GetValue(seed), parse.GetValue(json),
+            parse.GetValue(network) is { } file ? Simulate.TopologyOutput.Network(file, []) : null));
         return command;
     }
 
-    private static int Run(string nodesPath, string tasksPath, string policy, int seed, bool json)
+    private static int Run(string nodesPath, string tasksPath, string policy, int seed, bool json, Lepton.Core.Topology.NetworkTopology? network = null)
     {
         try
         {
@@ -46,7 +48,7 @@ internal sealed class PlaceCommand : ICliCommand
         PlacementResult result;
         try
         {
-            var scheduler = new Scheduler(policy, new PlacementOptions { Seed = seed });
+            var scheduler = new Scheduler(policy, new PlacementOptions { Seed = seed, Network = network });
             foreach (var node in nodes)
             {
                 scheduler.AddNode(node);

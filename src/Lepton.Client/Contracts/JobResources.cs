@@ -33,4 +33,13 @@ public sealed record JobResources
 
     /// <summary>At most this many replicas of the job on one node (anti-affinity); 0 means no limit.</summary>
     public int MaxPerNode { get; set; }
+
+    /// <summary>Topology wish of the gang (spec field <c>topology</c>); null for none.</summary>
+    public JobTopology? Topology { get; set; }
+
+    /// <summary>The job's input data (spec field <c>data</c>); null for none.</summary>
+    public JobData? Data { get; set; }
+
+    /// <summary>Users' location and latency budget (spec field <c>latency</c>); null for none.</summary>
+    public JobLatency? Latency { get; set; }
 }

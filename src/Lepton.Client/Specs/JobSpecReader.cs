@@ -15,7 +15,7 @@ namespace Lepton.Client.Specs;
 /// shares (a plain memory number is MiB, a plain network number Mbps). <c>command</c> is an argv list, or a
 /// single string run by <c>/bin/sh -c</c>.
 /// </remarks>
-public static class JobSpecReader
+public static partial class JobSpecReader
 {
     /// <summary>The largest job spec file (or stdin) read: 4 MiB.</summary>
     public const int MaxSpecBytes = 4 << 20;
@@ -28,7 +28,7 @@ public static class JobSpecReader
     private const double MaxValue = 1e12;
 
     private static readonly string[] TopLevelFields =
-        ["name", "replicas", "priority", "preemptible", "maxPerNode", "resources", "command", "env", "maxRetries", "value"];
+        ["name", "replicas", "priority", "preemptible", "maxPerNode", "resources", "command", "env", "maxRetries", "value", "topology", "data", "latency"];
 
     private static readonly string[] ResourceFields =
         ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network", "rdma"];
@@ -103,6 +103,7 @@ public static class JobSpecReader
         var resources = spec.Resources(root);
         // Anti-affinity reads like replicas (a property of the gang), but travels with the per-replica request in the API.
         resources.MaxPerNode = spec.OptionalInt(root, "maxPerNode", 0, min: 0, max: 10_000);
+        spec.Placement(root, resources);
 
         return new JobSubmission
         {
@@ -129,7 +130,7 @@ public static class JobSpecReader
     }
 
     /// <summary>One file being read: turns node problems into <see cref="JobSpecException"/> with its name and the node's line.</summary>
-    private sealed class SpecFile(string source)
+    private sealed partial class SpecFile(string source)
     {
         public JobSpecException Error(YamlNode node, string field, string problem) =>
             new(source, (int)node.Start.Line, field, problem);

@@ -1,6 +1,7 @@
 using Lepton.Core.Cluster;
 using Lepton.Core.Placement.Framework;
 using Lepton.Core.Placement.Plugins.Fgd;
+using Lepton.Core.Topology;
 using Lepton.Core.Workloads;
 
 namespace Lepton.Core.Placement;
@@ -19,6 +20,7 @@ public sealed class PlacementEngine
     private readonly PlacementContext _context;
     private PlacementPipeline _pipeline;
     private FgdModel? _fgd;
+    private TopologyPlacer? _topology;
 
     /// <summary>Creates an engine for <paramref name="cluster"/> running <paramref name="policy"/>.</summary>
     /// <exception cref="ArgumentException">Ranks of the wrong length, or <c>fgd</c> without a target workload.</exception>
@@ -143,6 +145,9 @@ public sealed class PlacementEngine
     /// <param name="replicas">The gang's tasks, placed in this order.</param>
     /// <param name="result">Receives each replica's placement (same order); at least as long as <paramref name="replicas"/>.</param>
     /// <returns>True when all were placed and committed; false leaves the cluster as it was.</returns>
+    /// <remarks>A gang whose first replica asks for topology, data locality or a latency budget is placed one topology
+    /// domain at a time (see <see cref="LastTopology"/> for what it kept or why it waits); any other gang takes the
+    /// ordinary, allocation-free path.</remarks>
     public bool TryPlaceGang(IReadOnlyList<TaskRequest> replicas, Span<NodePlacement> result)
     {
         ArgumentNullException.ThrowIfNull(replicas);
@@ -151,6 +156,25 @@ public sealed class PlacementEngine
             throw new ArgumentException($"result has room for {result.Length} placements but the gang has {replicas.Count} replicas", nameof(result));
         }
 
+        if (TopologyPlacer.Applies(replicas))
+        {
+            _topology ??= new TopologyPlacer(this, Options.Network ?? NetworkTopology.Default);
+            return _topology.TryPlace(replicas, result);
+        }
+
+        return TryPlaceGangPlain(replicas, result);
+    }
+
+    /// <summary>The cluster's topology tree under the engine's network model (built on first use).</summary>
+    public ClusterTopology Topology => (_topology ??= new TopologyPlacer(this, Options.Network ?? NetworkTopology.Default)).Topology;
+
+    /// <summary>What the last topology-aware <see cref="TryPlaceGang"/> did (placed where, gave up what, or why it
+    /// waits); null before any gang asked for topology.</summary>
+    public TopologyOutcome? LastTopology => _topology?.Last;
+
+    /// <summary>Places a gang replica by replica with no topology wish; all or nothing.</summary>
+    internal bool TryPlaceGangPlain(IReadOnlyList<TaskRequest> replicas, Span<NodePlacement> result)
+    {
         for (var i = 0; i < replicas.Count; i++)
         {
             if (!TryPlace(replicas[i], out result[i]))

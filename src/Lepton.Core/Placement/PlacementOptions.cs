@@ -18,4 +18,8 @@ public sealed record PlacementOptions
 
     /// <summary>How power-aware policies (<c>pwr</c>, <c>pwr+fgd:W</c>) compute node power; null is <see cref="Power.PowerModel.Default"/>.</summary>
     public Power.PowerModel? PowerModel { get; init; }
+
+    /// <summary>Topology levels and network model for jobs that ask for topology, data locality or latency; null uses
+    /// <see cref="Topology.NetworkTopology.Default"/>.</summary>
+    public Topology.NetworkTopology? Network { get; init; }
 }

@@ -76,6 +76,13 @@ public sealed class Scheduler
                 continue;
             }
 
+            if (Topology.TopologyPlacer.Applies([task]))
+            {
+                // Data locality or a latency budget: placed like a gang of one, so that topology-aware placement sees it.
+                PlaceGang(engine, [i], order, results);
+                continue;
+            }
+
             results[i] = engine.TryPlace(task, out var placement)
                 ? Placed(engine, task, placement)
                 : new TaskPlacement(task, null, [], engine.Explain(task));
@@ -104,7 +111,21 @@ public sealed class Scheduler
         {
             for (var k = 0; k < sorted.Length; k++)
             {
-                results[sorted[k]] = new TaskPlacement(replicas[k], engine.Cluster.NodeAt(placements[k].Node).Name, placements[k].Gpus.ToArray(), null);
+                results[sorted[k]] = new TaskPlacement(replicas[k], engine.Cluster.NodeAt(placements[k].Node).Name, placements[k].Gpus.ToArray(), null)
+                {
+                    Topology = Topology.TopologyPlacer.Applies(replicas) ? engine.LastTopology?.Message : null,
+                };
+            }
+
+            return;
+        }
+
+        if (Topology.TopologyPlacer.Applies(replicas) && engine.LastTopology is { Placed: false } topology)
+        {
+            // The level or constraint that holds the gang back, rather than one replica's per-node counts.
+            foreach (var m in sorted)
+            {
+                results[m] = new TaskPlacement(_tasks[m], null, [], new PendingReason("TopologyUnsatisfied", topology.Message, []));
             }
 
             return;

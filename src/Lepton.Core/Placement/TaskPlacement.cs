@@ -7,4 +7,8 @@ public sealed record TaskPlacement(TaskRequest Task, string? Node, IReadOnlyList
 {
     /// <summary>True when the task got a node.</summary>
     public bool IsPlaced => Node is not null;
+
+    /// <summary>For a task that asked for topology, data locality or a latency budget: what placement kept or gave up,
+    /// and the transfer/latency estimate; null otherwise.</summary>
+    public string? Topology { get; init; }
 }

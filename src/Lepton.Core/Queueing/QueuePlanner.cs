@@ -151,7 +151,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 if (TryBackfill(job, engine, cluster, room, placements))
                 {
                     usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + total;
-                    bindings.Add(new Binding(job.Id, placements));
+                    bindings.Add(new Binding(job.Id, placements) { Topology = TopologyReasons.Note(job, engine) });
                     holdings!.Add(new Holding(job.Id, job.Replicas, placements, job.Duration));
                     continue;
                 }
@@ -176,7 +176,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             if (engine.TryPlaceGang(job.Replicas, placements) || TryPreempt(job, engine, cluster, victims, usage, evictions, placements))
             {
                 usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + total;
-                bindings.Add(new Binding(job.Id, placements));
+                bindings.Add(new Binding(job.Id, placements) { Topology = TopologyReasons.Note(job, engine) });
                 if (holdings is not null)
                 {
                     for (var e = evicted; e < evictions.Count; e++)
@@ -542,6 +542,11 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
     private static QueueReason Explain(QueuedJob job, PlacementEngine engine, PlacementEngine emptyEngine)
     {
+        if (TopologyReasons.Explain(job, engine, emptyEngine) is { } topology)
+        {
+            return topology;
+        }
+
         var first = job.Replicas[0];
         var placements = new NodePlacement[job.Replicas.Count];
         if (!Probe(emptyEngine, emptyEngine.Cluster, job, placements))

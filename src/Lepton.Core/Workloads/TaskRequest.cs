@@ -1,4 +1,5 @@
 using Lepton.Core.Resources;
+using Lepton.Core.Topology;
 
 namespace Lepton.Core.Workloads;
 
@@ -59,6 +60,15 @@ public sealed record TaskRequest
 
     /// <summary>Labels the node must carry (all of them, exact match); empty means any node.</summary>
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Topology wish of the task's gang (shared level, NVLink); null for none. Read from the first replica.</summary>
+    public TopologyRequirement? Topology { get; init; }
+
+    /// <summary>The job's input data (where it sits, how big), for data locality; null for none.</summary>
+    public DataRequirement? Data { get; init; }
+
+    /// <summary>Where the job's users are and the latency budget to them; null for none.</summary>
+    public LatencyRequirement? Latency { get; init; }
 
     /// <summary>The key <see cref="MaxPerNode"/> counts replicas by: <see cref="App"/>, else <see cref="Gang"/>, else <see cref="Name"/>.</summary>
     public string ReplicaGroup => App ?? Gang ?? Name;

@@ -72,8 +72,53 @@ internal static class JobSubmissionValidator
             }
         }
 
+        ValidatePlacement(r);
         ValidateCommand(job.Command);
         ValidateEnv(job.Env);
+    }
+
+    /// <summary>The topology, data and latency fields: names short and printable, sizes and budgets in range.</summary>
+    private static void ValidatePlacement(JobResources r)
+    {
+        if (r.Topology is { } t)
+        {
+            Name("resources.topology.required", t.Required, optional: true);
+            Name("resources.topology.preferred", t.Preferred, optional: true);
+            if (t.Required is not null && t.Preferred is not null)
+            {
+                throw ApiException.BadField("resources.topology", "give either required or preferred, not both");
+            }
+        }
+
+        if (r.Data is { } d)
+        {
+            Name("resources.data.name", d.Name, optional: false);
+            Name("resources.data.at", d.At, optional: false);
+            Range("resources.data.sizeMiB", d.SizeMiB, 1, Lepton.Client.Specs.JobSpecReader.MaxDataMiB);
+        }
+
+        if (r.Latency is { } l)
+        {
+            Name("resources.latency.users", l.Users, optional: false);
+            if (!double.IsFinite(l.BudgetMs) || l.BudgetMs <= 0 || l.BudgetMs > Lepton.Client.Specs.JobSpecReader.MaxBudgetMs)
+            {
+                throw ApiException.BadField("resources.latency.budgetMs", $"must be a number of milliseconds above 0 and at most {Lepton.Client.Specs.JobSpecReader.MaxBudgetMs}");
+            }
+        }
+    }
+
+    private static void Name(string field, string? value, bool optional)
+    {
+        if (value is null && optional)
+        {
+            return;
+        }
+
+        var max = Lepton.Client.Specs.JobSpecReader.MaxPlacementNameLength;
+        if (string.IsNullOrWhiteSpace(value) || value.Length > max || value.Any(char.IsControl))
+        {
+            throw ApiException.BadField(field, $"must be 1..{max} printable characters");
+        }
     }
 
     private static void ValidateCommand(IReadOnlyList<string>? command)

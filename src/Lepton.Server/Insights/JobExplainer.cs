@@ -145,6 +145,12 @@ internal sealed class JobExplainer(ControlPlane plane)
             }
         }
 
+        if (TopologyExplainer.Verdict(now, job.Requests) is { } topology)
+        {
+            constraints.Add(topology.Verdict);
+            summary = topology.Placed ? $"{summary} Where it would go: {topology.Verdict.Message}." : $"It waits: {topology.Verdict.Message}.";
+        }
+
         return basis with
         {
             Summary = summary,

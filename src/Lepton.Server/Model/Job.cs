@@ -1,4 +1,5 @@
 using Lepton.Client.Contracts;
+using Lepton.Core.Topology;
 using Lepton.Core.Workloads;
 
 namespace Lepton.Server.Model;
@@ -88,6 +89,9 @@ internal sealed class Job
             Priority = Priority,
             Preemptible = Preemptible,
             Gang = Replicas > 1 ? $"job-{Id}" : null,
+            Topology = r.Topology is { } t ? new TopologyRequirement(t.Required ?? t.Preferred, t.Required is not null, t.NvLink) : null,
+            Data = r.Data is { } d ? new DataRequirement(d.Name, d.SizeMiB, d.At) : null,
+            Latency = r.Latency is { } l ? new LatencyRequirement(l.Users, l.BudgetMs) : null,
         };
         var result = new TaskRequest[Replicas];
         for (var i = 0; i < Replicas; i++)

@@ -302,7 +302,8 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             job.State = JobState.Scheduled;
             job.Reason = null;
             tx.UpsertJob(job);
-            tx.InsertEvent(job.Id, job.AddEvent(now, "Scheduled", $"placed on {string.Join(", ", where)}"));
+            tx.InsertEvent(job.Id, job.AddEvent(now, "Scheduled", $"placed on {string.Join(", ", where)}"
+                + (binding.Topology is { } topology ? $"; {topology}" : "")));
             metrics.ObserveQueueWait((now - job.QueuedAt).TotalSeconds);
             bound++;
         }

@@ -145,6 +145,7 @@
   }
   const savedTheme = localStorage.getItem(THEME_KEY);
   applyTheme(savedTheme || (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  if ($('nodes-group')) $('nodes-group').addEventListener('change', () => renderNodes());
   $('theme').addEventListener('click', () => {
     const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
     localStorage.setItem(THEME_KEY, next);
@@ -332,12 +333,35 @@
       h('div', { class: 'bar ' + kind }, h('span', { style: `width:${fmt.pct(used, total)}%` })));
   }
 
+  // Grouping by a topology level (a node label such as zone or rack): nodes of one value together, under a heading row.
+  const groupValue = (n, level) => (n.labels && n.labels[level]) || '(none)';
+  function groupHeadings(nodes, level) {
+    if (!level) return nodes.map((n) => [null, n]);
+    const rows = [];
+    let current = null;
+    for (const n of nodes) {
+      const value = groupValue(n, level);
+      if (value !== current) {
+        current = value;
+        const members = nodes.filter((m) => groupValue(m, level) === value);
+        const used = members.reduce((s, m) => s + m.allocated.gpuMilli, 0);
+        const total = members.reduce((s, m) => s + m.capacity.gpuMilli, 0);
+        rows.push([h('tr', { class: 'group-row', 'data-group': `${level}=${value}` },
+          h('td', { colspan: 8 }, h('b', {}, `${level}=${value}`), ` · ${members.length} node${members.length === 1 ? '' : 's'} · GPUs ${fmt.gpus(used)}/${fmt.gpus(total)}`)), null]);
+      }
+      rows.push([null, n]);
+    }
+    return rows;
+  }
+
   function renderNodes() {
-    const nodes = [...view.nodes].sort((a, b) => a.name.localeCompare(b.name));
+    const level = $('nodes-group') ? $('nodes-group').value : '';
+    const nodes = [...view.nodes].sort((a, b) => (level ? groupValue(a, level).localeCompare(groupValue(b, level)) : 0) || a.name.localeCompare(b.name));
     $('nodes-count').textContent = nodes.length ? String(nodes.length) : '';
     $('nodes-empty').hidden = nodes.length > 0;
     $('nodes-table').hidden = nodes.length === 0;
-    $('nodes-body').replaceChildren(...nodes.map((n) => {
+    $('nodes-body').replaceChildren(...groupHeadings(nodes, level).map(([heading, n]) => {
+      if (heading) return heading;
       const labels = Object.entries(n.labels || {});
       const gpus = (n.gpus || []).slice().sort((a, b) => a.index - b.index);
       const gpuCell = gpus.length

@@ -41,7 +41,7 @@ public static class JobFileReader
 {
     private static readonly string[] JobKeys =
         ["name", "arrival", "duration", "durationByModel", "cost", "replicas", "priority", "preemptible", "resources", "nodeSelector", "maxPerNode", "app",
-            "command", "env", "maxRetries", "tenant", "deadline", "estimate"];
+            "command", "env", "maxRetries", "tenant", "deadline", "estimate", .. YamlPlacementFields.Keys];
 
     private static readonly string[] CsvColumns =
         ["name", "arrival", "duration", "cost", "replicas", "priority", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "gpu_spec",
@@ -152,6 +152,7 @@ public static class JobFileReader
                 GpuModelThroughput = Throughputs(byModel),
             });
             TimeSpan? Optional(string key) => yaml.GetString(key) is { } text ? Duration(text, () => yaml.Error(key, Problem(text))) : null;
+            template = YamlPlacementFields.Apply(yaml, template, Optional("estimate") ?? duration);
             jobs.Add(new SimulatedJob(name, arrival, duration, yaml.GetDouble("cost"), Expand(template, replicas), yaml.Line)
             {
                 Tenant = yaml.GetString("tenant") is { Length: > 0 } tenant ? tenant : "default",

@@ -48,4 +48,7 @@ public sealed record JobOutcome(string Name, TimeSpan Arrival, TimeSpan? Start, 
 
     /// <summary>Whether it missed its deadline (finished late or never); null when it has none.</summary>
     public bool? MissedDeadline => Deadline is { } d ? CompletionTime is not { } jct || jct > d : null;
+
+    /// <summary>Topology metrics of where it ran (null without a network model or if it never started).</summary>
+    public Topology.TopologyEffect? Topology { get; init; }
 }

@@ -46,7 +46,10 @@ public static class JobSimulation
         var state = new ClusterState(nodes);
         var allTasks = jobs.SelectMany(j => j.Replicas).ToList();
         var target = TargetWorkload.FromTasks(allTasks);
-        var placementOptions = new PlacementOptions { Seed = options.Seed, TargetWorkload = target };
+        var placementOptions = new PlacementOptions { Seed = options.Seed, TargetWorkload = target, Network = options.Network };
+        var topology = options.Network is { } network ? new Lepton.Core.Topology.ClusterTopology(state, network) : null;
+        var effects = new Topology.TopologyEffect?[jobs.Count];
+        var plannerReplicas = options.TopologyBlind ? jobs.Select(j => Topology.TopologyEffect.Blind(j.Replicas)).ToArray() : null;
         // Explaining every waiting job every pass would cost a node scan each; only the jobs that never start need one.
         var planner = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline, ExplainWaiting = false };
         var fragmentation = new FragmentationTracker(state, target);
@@ -139,7 +142,7 @@ public static class JobSimulation
                     foreach (var index in queue)
                     {
                         var j = jobs[index];
-                        pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], j.Replicas,
+                        pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], plannerReplicas?[index] ?? j.Replicas,
                             options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null));
                     }
 
@@ -189,6 +192,12 @@ public static class JobSimulation
                         boundNow.Add(index);
                         usage[j.Tenant] = usage.GetValueOrDefault(j.Tenant) + Total(j.Replicas);
                         var (model, duration) = Landed(j, binding.Placements, state);
+                        if (topology is not null)
+                        {
+                            effects[index] = Topology.TopologyEffect.Of(topology, j, binding.Placements, duration, options.GangCommFraction);
+                            duration = effects[index]!.Duration;
+                        }
+
                         landedOn[index] = model;
                         expectedEnd[index] = now + duration;
                         simulator.Schedule(now + duration, DeparturePriority, new JobEvent(JobEventKind.Departure, index, attempts[index]));
@@ -268,6 +277,7 @@ public static class JobSimulation
                 Preemptions = preemptions[i],
                 ReservedStart = reservedFirst[i],
                 LatestReservedStart = reservedLast[i],
+                Topology = starts[i] is null ? null : effects[i],
             };
         }
 

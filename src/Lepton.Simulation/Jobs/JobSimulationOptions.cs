@@ -25,4 +25,16 @@ public sealed record JobSimulationOptions
 
     /// <summary>The power model behind the energy figure; null is <see cref="PowerModel.Default"/> (node files may override it per node).</summary>
     public PowerModel? PowerModel { get; init; }
+    /// <summary>The network model: when set, a job's run time includes moving its data (D = L / C) and its gang's
+    /// communication slowed to the bottleneck between its replicas, and outcomes carry the topology metrics. Null: the
+    /// network is free (as before).</summary>
+    public Lepton.Core.Topology.NetworkTopology? Network { get; init; }
+
+    /// <summary>Hide jobs' topology, data and latency fields from the planner (the topology-blind baseline); the network
+    /// model still charges for where they land.</summary>
+    public bool TopologyBlind { get; init; }
+
+    /// <summary>Share of a gang's run time spent communicating when its replicas share a rack (that part slows by the
+    /// rack bandwidth over the bottleneck bandwidth between its replicas).</summary>
+    public double GangCommFraction { get; init; } = 0.3;
 }

@@ -23,6 +23,9 @@ namespace Lepton.Simulation.Traces;
 ///     nodeSelector: {zone: eu-1}
 ///     maxPerNode: 2        # anti-affinity: at most 2 replicas of this job (or of "app") on one node
 ///     app: recsys          # optional: count maxPerNode over every job of this app
+///     topology: {preferred: rack, nvlink: true}   # or required: rack (see the README's topology section)
+///     data: {name: imagenet, size: 500Gi, at: zone-a}
+///     latency: {users: eu, budgetMs: 20}
 /// </code>
 /// A document may also be a single job spec (the same keys at the top level); the job-only keys <c>command</c>,
 /// <c>env</c> and <c>maxRetries</c> are accepted and ignored, so a file for <c>lepton job submit -f</c> can be placed
@@ -31,7 +34,7 @@ namespace Lepton.Simulation.Traces;
 public static class YamlTaskReader
 {
     private static readonly string[] TaskKeys =
-        ["name", "replicas", "priority", "preemptible", "resources", "nodeSelector", "maxPerNode", "app", "command", "env", "maxRetries"];
+        ["name", "replicas", "priority", "preemptible", "resources", "nodeSelector", "maxPerNode", "app", "command", "env", "maxRetries", .. YamlPlacementFields.Keys];
 
     /// <summary>The keys of a <c>resources</c> block.</summary>
     internal static readonly string[] ResourceKeys = ["cpu", "memory", "gpu", "gpuFraction", "gpuModels", "fpga", "network", "rdma"];
@@ -65,6 +68,7 @@ public static class YamlTaskReader
                 MaxPerNode = yaml.GetInt32("maxPerNode", 0, 100_000) ?? 0,
                 App = yaml.GetString("app"),
             });
+            template = YamlPlacementFields.Apply(yaml, template, null);
 
             for (var i = 0; i < replicas; i++)
             {

@@ -35,6 +35,22 @@ public sealed class NodeCommandTests(LocalClusterFixture cluster)
     }
 
     [Fact]
+    public async Task List_GroupByZone_OneHeadingPerValueUnlabelledLast()
+    {
+        var cli = cluster.Cli();
+
+        var table = await cli.RunAsync("node", "list", "--group-by", "zone");
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        // The agents carry no zone label: they sit under one "(none)" heading with their GPUs counted.
+        Assert.Contains("zone=(none):", table.Stdout, StringComparison.Ordinal);
+        foreach (var name in cluster.NodeNames)
+        {
+            Assert.Contains(name, table.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task UtilizationHistory_TwoAgents_SamplesCountTheirGpus()
     {
         using var client = cluster.AdminClient();

@@ -22,7 +22,8 @@ internal static class PlacementTable
             if (placement.IsPlaced)
             {
                 var gpus = placement.Gpus.Count == 0 ? "-" : string.Join(",", placement.Gpus);
-                table.AddRow(Markup.Escape(task.Name), Markup.Escape(request), Markup.Escape(placement.Node!), Markup.Escape(gpus));
+                table.AddRow(Markup.Escape(task.Name), Markup.Escape(request), Markup.Escape(placement.Node!),
+                    Markup.Escape(placement.Topology is { } topology ? $"{gpus} · {topology}" : gpus));
             }
             else
             {

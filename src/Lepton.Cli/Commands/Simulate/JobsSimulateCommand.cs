@@ -40,6 +40,7 @@ internal static class JobsSimulateCommand
         var parallel = new Option<int>("--parallel") { Description = "Runs at once in a sweep (default: one per core)." };
         var json = new Option<string>("--json") { Description = "Write the metrics, every job and the timeline (a sweep: every run and the summary) as JSON to this file." };
         var report = new Option<string>("--report") { Description = "Write a self-contained HTML report to this file (a sweep: the policies side by side)." };
+        var network = new Option<string>("--network") { Description = "Network model file (topology levels, uplinks; see README). Default: the built-in model when any job asks for topology, data or latency." };
 
         var powerDown = new Option<double?>("--power-down") { Description = "Power nodes off after this many seconds idle and wake them for the queue; prints energy saved against always-on and the queueing delay added." };
         var wakeDelay = new Option<double>("--wake-delay") { Description = "Seconds a woken node takes to take work (with --power-down).", DefaultValueFactory = _ => 180 };
@@ -47,7 +48,7 @@ internal static class JobsSimulateCommand
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
-            powerDown, wakeDelay, standbyWatts,
+            powerDown, wakeDelay, standbyWatts, network,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -71,13 +72,20 @@ internal static class JobsSimulateCommand
             var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
+                var model = TopologyOutput.Network(parse.GetValue(network), jobList);
                 var runOptions = new JobSimulationOptions
                 {
                     Discipline = queues[0], Seed = seedList[0], Quotas = quotas, PowerDown = down?.Options, PowerModel = down?.Model,
+                    Network = model,
                 };
                 var result = JobSimulation.Run(nodes, jobList, policies[0], runOptions);
                 var metrics = JobMetrics.Of(result, windowStart, windowEnd);
                 Print(result, metrics);
+                if (model is not null)
+                {
+                    TopologyOutput.Print([(result.Policy, Lepton.Simulation.Topology.TopologySummary.Of("topology-aware", result, jobList))], jobList.Count);
+                }
+
                 if (down is not null)
                 {
                     PowerDownComparison.Print(result, JobSimulation.Run(nodes, jobList, policies[0], runOptions with { PowerDown = null }), down.Value.Options);
