@@ -213,6 +213,10 @@ public sealed class LeptonClient : IDisposable
     public Task<TenantView> CreateTenantAsync(TenantCreate tenant, CancellationToken cancellationToken = default) =>
         SendAsync<TenantView>(HttpMethod.Post, "api/v1/tenants", tenant, cancellationToken);
 
+    /// <summary>Sets a tenant's fair-share terms (<c>PUT /api/v1/tenants/{name}/share</c>, admin only).</summary>
+    public Task<TenantView> SetTenantShareAsync(string name, TenantShareUpdate share, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantView>(HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(name)}/share", share, cancellationToken);
+
     /// <summary>Lists tenants (<c>GET /api/v1/tenants</c>, admin only).</summary>
     public async Task<IReadOnlyList<TenantView>> ListTenantsAsync(CancellationToken cancellationToken = default) =>
         await SendAsync<List<TenantView>>(HttpMethod.Get, "api/v1/tenants", null, cancellationToken);

@@ -50,7 +50,7 @@ public static class LeptonServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new ControlPlane(
             new SqliteJobStore(Path.Combine(options.DataDir, "lepton.db")), TimeProvider.System,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()) { FairShare = options.FairShare });
         builder.Services.AddSingleton(sp => new JobOperations(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new NodeOperations(sp.GetRequiredService<ControlPlane>(), options.HeartbeatInterval, options.HeartbeatTimeout));
         MetricsApi.AddMetrics(builder.Services, new SchedulingMetrics());

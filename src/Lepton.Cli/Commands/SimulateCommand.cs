@@ -11,5 +11,6 @@ internal sealed class SimulateCommand : ICliCommand
     {
         OpenbSimulateCommand.Build(),
         JobsSimulateCommand.Build(),
+        FairnessSimulateCommand.Build(),
     };
 }

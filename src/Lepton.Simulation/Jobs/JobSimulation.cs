@@ -132,7 +132,7 @@ public static class JobSimulation
                     {
                         var j = jobs[index];
                         pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], j.Replicas,
-                            options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null));
+                            options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null, now - j.Arrival));
                     }
 
                     var bound = new List<BoundJob>();
@@ -152,12 +152,14 @@ public static class JobSimulation
 
                         var end = j.DeclaredDuration is { } declared ? starts[index]!.Value + declared : expectedEnd[index];
                         bound.Add(new BoundJob(index, j.Tenant, j.Priority, j.Preemptible, sequence[index], tasks,
-                            !options.DurationsKnown ? null : end > now ? end - now : TimeSpan.Zero));
+                            !options.DurationsKnown ? null : end > now ? end - now : TimeSpan.Zero, now - starts[index]!.Value));
                     }
 
                     // Sorted so that the planner sees the same input whatever the hash set's order.
                     bound.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-                    var plan = planner.Plan(state, bound, pending, options.Quotas, usage);
+                    var plan = options.FairShare is { } fair
+                        ? planner.Plan(state, bound, pending, fair, usage)
+                        : planner.Plan(state, bound, pending, options.Quotas, usage);
                     foreach (var eviction in plan.Evictions)
                     {
                         var index = (int)eviction.JobId;
@@ -210,7 +212,7 @@ public static class JobSimulation
             // Nothing runs any more: one explained cycle says why each job left can never start.
             var explainer = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline };
             var left = queue.Select(i => new QueuedJob(i, jobs[i].Tenant, jobs[i].Priority, sequence[i], jobs[i].Replicas)).ToList();
-            var final = explainer.Plan(new QueueSnapshot(nodes, [], left, options.Quotas));
+            var final = explainer.Plan(new QueueSnapshot(nodes, [], left, options.Quotas, options.FairShare));
             foreach (var (id, reason) in final.Waiting)
             {
                 reasons[id] = reason;

@@ -18,4 +18,8 @@ public sealed record JobSimulationOptions
 
     /// <summary>Hard cap per tenant, as the server's tenant quotas; a tenant missing here is unlimited.</summary>
     public IReadOnlyDictionary<string, ResourceVector> Quotas { get; init; } = new Dictionary<string, ResourceVector>();
+
+    /// <summary>Fair share with borrowing and reclaim (as <c>lepton serve --fair-share</c>) instead of <see cref="Quotas"/>;
+    /// null keeps hard quotas.</summary>
+    public FairSharePolicy? FairShare { get; init; }
 }
