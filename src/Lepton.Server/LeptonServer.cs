@@ -63,6 +63,7 @@ public static class LeptonServer
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
         builder.Services.AddSingleton(sp => new ServerHealth(sp.GetRequiredService<IHostApplicationLifetime>().StopApplication));
         builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>()));
+        builder.Services.AddSingleton(sp => new JobEtaService(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobExplainer>(), policy, queue));
         builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
         builder.Services.AddSingleton(new JobLogStore(options.DataDir, options.LogCapPerTask));
         builder.Services.AddSingleton(sp => new LogRetention(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobLogStore>(),
@@ -125,6 +126,7 @@ public static class LeptonServer
         InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
+        EtaApi.Map(api, plane, app.Services.GetRequiredService<JobEtaService>());
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
     }

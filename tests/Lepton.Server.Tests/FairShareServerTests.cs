@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Lepton.Client;
 using Lepton.Client.Contracts;
+using Lepton.Client.Insights;
 
 namespace Lepton.Server.Tests;
 

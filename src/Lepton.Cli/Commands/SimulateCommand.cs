@@ -12,5 +12,7 @@ internal sealed class SimulateCommand : ICliCommand
         OpenbSimulateCommand.Build(),
         JobsSimulateCommand.Build(),
         FairnessSimulateCommand.Build(),
+        PredictSimulateCommand.Build(),
+        EtaSimulateCommand.Build(),
     };
 }

@@ -24,6 +24,7 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(LogChunk))]
 [JsonSerializable(typeof(TenantCreate))]
 [JsonSerializable(typeof(TenantShareUpdate))]
+[JsonSerializable(typeof(JobEtaView))]
 [JsonSerializable(typeof(TenantView))]
 [JsonSerializable(typeof(List<TenantView>))]
 [JsonSerializable(typeof(TokenCreate))]

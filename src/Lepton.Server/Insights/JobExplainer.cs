@@ -165,7 +165,7 @@ internal sealed class JobExplainer(ControlPlane plane)
     }
 
     /// <summary>Nodes (by name), what is bound where, the queue and quotas, read under the model lock.</summary>
-    private (QueueSnapshot Snapshot, string[] Names) TakeSnapshot()
+    internal (QueueSnapshot Snapshot, string[] Names) TakeSnapshot()
     {
         lock (plane.Gate)
         {

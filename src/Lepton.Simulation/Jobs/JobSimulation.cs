@@ -48,6 +48,7 @@ public static class JobSimulation
         var placementOptions = new PlacementOptions { Seed = options.Seed, TargetWorkload = target };
         // Explaining every waiting job every pass would cost a node scan each; only the jobs that never start need one.
         var planner = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline, ExplainWaiting = false };
+        var predictor = options.LearnRuntimes ? new Lepton.Core.Prediction.RuntimePredictor() : null;
         var fragmentation = new FragmentationTracker(state, target);
         var stranding = Stranding.Of(allTasks);
         string?[] models = [.. nodes.Select(n => n.GpuCount > 0 ? n.GpuModel : null).Distinct()];
@@ -120,6 +121,7 @@ public static class JobSimulation
                     }
 
                     finishes[e.Job] = simulator.Now;
+                    predictor?.Observe(SimulatedRuntime.Features(job), simulator.Now - starts[e.Job]!.Value);
                     Leave(e.Job);
                     RequestPass();
                     break;
@@ -132,7 +134,8 @@ public static class JobSimulation
                     {
                         var j = jobs[index];
                         pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], j.Replicas,
-                            options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null, now - j.Arrival));
+                            predictor is not null ? predictor.Predict(SimulatedRuntime.Features(j))?.Expected
+                            : options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : (TimeSpan?)null, now - j.Arrival));
                     }
 
                     var bound = new List<BoundJob>();
@@ -151,8 +154,16 @@ public static class JobSimulation
                         }
 
                         var end = j.DeclaredDuration is { } declared ? starts[index]!.Value + declared : expectedEnd[index];
+                        var known = options.DurationsKnown;
+                        if (predictor is not null)
+                        {
+                            // Learning: the planner knows only the prediction (nothing before there is any history).
+                            var predicted = predictor.Predict(SimulatedRuntime.Features(j));
+                            known = predicted is not null;
+                            end = predicted is null ? end : now + SimulatedRuntime.Remaining(predicted.Expected, now - starts[index]!.Value);
+                        }
                         bound.Add(new BoundJob(index, j.Tenant, j.Priority, j.Preemptible, sequence[index], tasks,
-                            !options.DurationsKnown ? null : end > now ? end - now : TimeSpan.Zero, now - starts[index]!.Value));
+                            !known ? null : end > now ? end - now : TimeSpan.Zero, now - starts[index]!.Value));
                     }
 
                     // Sorted so that the planner sees the same input whatever the hash set's order.

@@ -22,4 +22,9 @@ public sealed record JobSimulationOptions
     /// <summary>Fair share with borrowing and reclaim (as <c>lepton serve --fair-share</c>) instead of <see cref="Quotas"/>;
     /// null keeps hard quotas.</summary>
     public FairSharePolicy? FairShare { get; init; }
+
+    /// <summary>Whether the planner sees run times predicted by a <see cref="Lepton.Core.Prediction.RuntimePredictor"/> that
+    /// learns online from the jobs finished so far (as the server's ETA does) instead of declared or true ones; EASY's
+    /// reservations then rest on the predictions.</summary>
+    public bool LearnRuntimes { get; init; }
 }

@@ -89,7 +89,7 @@ internal static class FairnessSimulateCommand
         return (nodes, jobs, teamFile ?? Path.Combine(folder, "..", "..", "..", "philly-subset", "vc_nodes.csv"));
     }
 
-    private static (IReadOnlyList<NodeSpec> Nodes, List<SimulatedJob> Jobs, string TeamFile) Philly(string folder, int gpus, string? teamFile)
+    internal static (IReadOnlyList<NodeSpec> Nodes, List<SimulatedJob> Jobs, string TeamFile) Philly(string folder, int gpus, string? teamFile)
     {
         var jobs = PhillyTraceReader.ToSimulated(Read(() => PhillyTraceReader.Read(Path.Combine(folder, "train.csv"))));
         var nodes = new List<NodeSpec>();
