@@ -8,7 +8,7 @@ namespace Lepton.Simulation.Traces;
 /// <summary>Reads the Philly subset (<c>philly-subset/train.csv</c>: status, vc, jobid, submitted_time, user, runtime_min,
 /// start_time, end_time, detail) as jobs of tenant <c>vc</c>, and <c>vc_nodes.csv</c> as each team's node count.</summary>
 /// <remarks>A job's GPU count is the number of GPUs its <c>detail</c> lists; it becomes a gang of 8-GPU replicas (one
-/// replica of fewer GPUs when it has at most 8), 4 cores and 16 GiB per GPU. Arrival is the submit time from the
+/// replica for the GPUs beyond the last multiple of 8), 4 cores and 16 GiB per GPU. Arrival is the submit time from the
 /// earliest job; run time is <c>runtime_min</c>. The user goes to label <c>user</c>; jobs are preemptible (Philly
 /// restarts jobs; reclaim needs preemptible work).</remarks>
 public static partial class PhillyTraceReader
@@ -23,7 +23,7 @@ public static partial class PhillyTraceReader
         using var csv = CsvRecordReader.Open(path);
         int Column(string name) => csv.Header.IndexOf(name) is var i and >= 0
             ? i
-            : throw new TraceFormatException(path, csv.Header.Count == 0 ? 1 : 1, name, "column missing from the header");
+            : throw new TraceFormatException(path, 1, name, "column missing from the header");
         int vc = Column("vc"), id = Column("jobid"), submitted = Column("submitted_time"), user = Column("user"),
             runtime = Column("runtime_min"), detail = Column("detail"), status = Column("status");
         var rows = new List<PhillyJob>();
@@ -83,18 +83,23 @@ public static partial class PhillyTraceReader
         var result = new List<SimulatedJob>(jobs.Count);
         foreach (var job in jobs)
         {
-            var replicas = (job.Gpus + GpusPerNode - 1) / GpusPerNode;
-            var perReplica = job.Gpus <= GpusPerNode ? job.Gpus : GpusPerNode;
-            var request = new TaskRequest
+            // Whole 8-GPU replicas, and one replica for the rest: the gang holds exactly the GPUs the job held.
+            var replicas = new List<TaskRequest>();
+            for (var left = job.Gpus; left > 0; left -= GpusPerNode)
             {
-                Name = job.Id,
-                CpuMilli = perReplica * 4000L,
-                MemoryMiB = perReplica * 16_384L,
-                GpuCount = perReplica,
-                GpuMilliPerGpu = 1000,
-                Preemptible = true,
-            };
-            result.Add(new SimulatedJob(job.Id, job.Submitted - first, job.Runtime, null, [.. Enumerable.Repeat(request, replicas)], job.Line)
+                var gpus = Math.Min(GpusPerNode, left);
+                replicas.Add(new TaskRequest
+                {
+                    Name = job.Id,
+                    CpuMilli = gpus * 4000L,
+                    MemoryMiB = gpus * 16_384L,
+                    GpuCount = gpus,
+                    GpuMilliPerGpu = 1000,
+                    Preemptible = true,
+                });
+            }
+
+            result.Add(new SimulatedJob(job.Id, job.Submitted - first, job.Runtime, null, replicas, job.Line)
             {
                 Tenant = job.Tenant,
                 Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["user"] = job.User },
