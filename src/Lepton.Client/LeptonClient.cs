@@ -150,6 +150,14 @@ public sealed class LeptonClient : IDisposable
     public Task<JobExplanation> ExplainJobAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync<JobExplanation>(HttpMethod.Get, $"api/v1/jobs/{id}/explain", null, cancellationToken);
 
+    /// <summary>When a queued job is expected to start (<c>GET /api/v1/jobs/{id}/eta</c>).</summary>
+    public Task<JobEtaView> GetJobEtaAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync<JobEtaView>(HttpMethod.Get, $"api/v1/jobs/{id}/eta", null, cancellationToken);
+
+    /// <summary>When a job would start if submitted now, without submitting it (<c>POST /api/v1/jobs/whatif</c>).</summary>
+    public Task<JobEtaView> WhatIfAsync(JobSubmission job, CancellationToken cancellationToken = default) =>
+        SendAsync<JobEtaView>(HttpMethod.Post, "api/v1/jobs/whatif", job, cancellationToken);
+
     /// <summary>Streams a job's output (<c>GET /api/v1/jobs/{id}/logs</c>) as text chunks in the order the server sends them.</summary>
     /// <param name="id">Job id.</param>
     /// <param name="follow">Keep the stream open and yield new output until the job finishes.</param>
@@ -243,6 +251,10 @@ public sealed class LeptonClient : IDisposable
     /// <summary>Creates a tenant (<c>POST /api/v1/tenants</c>, admin only).</summary>
     public Task<TenantView> CreateTenantAsync(TenantCreate tenant, CancellationToken cancellationToken = default) =>
         SendAsync<TenantView>(HttpMethod.Post, "api/v1/tenants", tenant, cancellationToken);
+
+    /// <summary>Sets a tenant's fair-share terms (<c>PUT /api/v1/tenants/{name}/share</c>, admin only).</summary>
+    public Task<TenantView> SetTenantShareAsync(string name, TenantShareUpdate share, CancellationToken cancellationToken = default) =>
+        SendAsync<TenantView>(HttpMethod.Put, $"api/v1/tenants/{Uri.EscapeDataString(name)}/share", share, cancellationToken);
 
     /// <summary>Lists tenants (<c>GET /api/v1/tenants</c>, admin only).</summary>
     public async Task<IReadOnlyList<TenantView>> ListTenantsAsync(CancellationToken cancellationToken = default) =>

@@ -51,7 +51,7 @@ public static class LeptonServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new ControlPlane(
             new SqliteJobStore(Path.Combine(options.DataDir, "lepton.db")), TimeProvider.System,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()) { FairShare = options.FairShare });
         builder.Services.AddSingleton(sp => new JobOperations(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new NodeOperations(sp.GetRequiredService<ControlPlane>(), options.HeartbeatInterval, options.HeartbeatTimeout));
         MetricsApi.AddMetrics(builder.Services, new SchedulingMetrics());
@@ -64,6 +64,7 @@ public static class LeptonServer
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
         builder.Services.AddSingleton(sp => new ServerHealth(sp.GetRequiredService<IHostApplicationLifetime>().StopApplication));
         builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>()));
+        builder.Services.AddSingleton(sp => new JobEtaService(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobExplainer>(), policy, queue));
         builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
         builder.Services.AddSingleton(new JobLogStore(options.DataDir, options.LogCapPerTask));
         builder.Services.AddSingleton(sp => new LogRetention(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobLogStore>(),
@@ -135,6 +136,7 @@ public static class LeptonServer
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
         MapEnergy(app, api, plane);
+        EtaApi.Map(api, plane, app.Services.GetRequiredService<JobEtaService>());
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
     }

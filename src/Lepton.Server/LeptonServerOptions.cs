@@ -19,6 +19,9 @@ public sealed record LeptonServerOptions
     /// for the default, priority with greedy backfill.</summary>
     public string? Queue { get; init; }
 
+    /// <summary>Fair share with guarantees, borrowing and reclaim between tenants instead of hard quotas.</summary>
+    public bool FairShare { get; init; }
+
     /// <summary>How often agents should heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -23,6 +23,7 @@ internal sealed class JobCommand : ICliCommand
         job.Subcommands.Add(Logs());
         job.Subcommands.Add(Cancel());
         job.Subcommands.Add(Explain());
+        job.Subcommands.Add(Eta());
         return job;
     }
 
@@ -38,13 +39,21 @@ internal sealed class JobCommand : ICliCommand
         var file = new Option<string>("--file", "-f") { Description = "YAML job spec (see examples/jobs-spec); '-' reads stdin.", Required = true };
         var key = new Option<string>("--idempotency-key") { Description = "Submit at most once per key: running the same command again returns the job the first run created (default: a fresh key per run; transient failures are retried with it)." };
         var json = JsonOption();
-        var command = new Command("submit", "Submit a job from a YAML spec.") { file, key, json };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Do not submit: say when it would start, where, and behind or instead of which jobs (POST /api/v1/jobs/whatif)." };
+        var command = new Command("submit", "Submit a job from a YAML spec.") { file, key, json, dryRun };
         command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
         {
             var path = parse.GetValue(file)!;
             var submission = path == "-"
                 ? JobSpecReader.Read(await ReadStdinAsync(cancellationToken), "<stdin>")
                 : JobSpecReader.ReadFile(path);
+            if (parse.GetValue(dryRun))
+            {
+                var eta = await client.WhatIfAsync(submission, cancellationToken);
+                PrintEta(eta, parse.GetValue(json));
+                return 0;
+            }
+
             var created = parse.GetValue(key) is { } k
                 ? await client.SubmitJobAsync(submission, k, cancellationToken)
                 : await client.SubmitJobAsync(submission, cancellationToken);
@@ -332,6 +341,48 @@ internal sealed class JobCommand : ICliCommand
             return 0;
         }, cancellationToken, asTeam: true));
         return command;
+    }
+
+    private static Command Eta()
+    {
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command("eta", "When a queued job is expected to start (with a range), on which nodes, behind and instead of which jobs: the live queue replayed forward with predicted run times.")
+        {
+            id, json,
+        };
+        command.SetAction((parse, cancellationToken) => CliConnection.RunAsync(async client =>
+        {
+            PrintEta(await client.GetJobEtaAsync(parse.GetValue(id), cancellationToken), parse.GetValue(json));
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static void PrintEta(JobEtaView eta, bool json)
+    {
+        if (json)
+        {
+            Terminal.WriteJson(eta);
+            return;
+        }
+
+        Console.WriteLine(eta.Summary);
+        if (eta.ExpectedStart is { } at)
+        {
+            Console.WriteLine($"  expected start: {at.ToLocalTime():yyyy-MM-dd HH:mm}  range: {eta.EarliestStart?.ToLocalTime():HH:mm} – {eta.LatestStart?.ToLocalTime():HH:mm}");
+        }
+
+        Console.WriteLine($"  its run time: {(eta.PredictedRuntimeSeconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"d\.hh\:mm", System.Globalization.CultureInfo.InvariantCulture) : "unknown")} ({eta.RuntimeBasis})");
+        if (eta.WaitsBehind.Count > 0 || eta.WaitsBehindOthers > 0)
+        {
+            Console.WriteLine($"  waits behind: {string.Join(", ", eta.WaitsBehind.Select(j => "job " + j))}{(eta.WaitsBehindOthers > 0 ? $" and {eta.WaitsBehindOthers} job(s) of other tenants" : "")}");
+        }
+
+        if (eta.Preempts.Count > 0 || eta.PreemptsOthers > 0)
+        {
+            Console.WriteLine($"  would preempt: {string.Join(", ", eta.Preempts.Select(j => "job " + j))}{(eta.PreemptsOthers > 0 ? $" and {eta.PreemptsOthers} job(s) of other tenants" : "")}");
+        }
     }
 
     private static Command Explain()

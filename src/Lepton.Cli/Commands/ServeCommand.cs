@@ -39,7 +39,11 @@ internal sealed class ServeCommand : ICliCommand
         {
             Description = "Issue a new admin token, save it to DATA_DIR/admin-token and print it (for when the file was lost).",
         };
-        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin };
+        var fairShare = new Option<bool>("--fair-share")
+        {
+            Description = "Share by fair share instead of hard quotas: tenants' guarantees, borrowing of idle capacity with reclaim, weighted DRF, aging (see lepton tenant share).",
+        };
+        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin, fairShare };
         var energy = new ServeEnergyOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -76,6 +80,7 @@ internal sealed class ServeCommand : ICliCommand
                 Urls = parse.GetValue(urls)!,
                 Policy = policyName,
                 Queue = queueName,
+                FairShare = parse.GetValue(fairShare),
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };

@@ -12,5 +12,8 @@ internal sealed class SimulateCommand : ICliCommand
         OpenbSimulateCommand.Build(),
         JobsSimulateCommand.Build(),
         TopologySimulateCommand.Build(),
+        FairnessSimulateCommand.Build(),
+        PredictSimulateCommand.Build(),
+        EtaSimulateCommand.Build(),
     };
 }

@@ -23,6 +23,8 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(TaskStatusReport))]
 [JsonSerializable(typeof(LogChunk))]
 [JsonSerializable(typeof(TenantCreate))]
+[JsonSerializable(typeof(TenantShareUpdate))]
+[JsonSerializable(typeof(JobEtaView))]
 [JsonSerializable(typeof(TenantView))]
 [JsonSerializable(typeof(List<TenantView>))]
 [JsonSerializable(typeof(TokenCreate))]

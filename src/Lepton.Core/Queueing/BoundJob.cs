@@ -12,7 +12,9 @@ namespace Lepton.Core.Queueing;
 /// <param name="Tasks">The bound replicas.</param>
 /// <param name="Remaining">How long until it ends (declared or estimated); null when unknown. EASY backfill computes the
 /// head job's reservation from these.</param>
-public sealed record BoundJob(long Id, string Tenant, int Priority, bool Preemptible, long Sequence, IReadOnlyList<BoundTask> Tasks, TimeSpan? Remaining = null);
+/// <param name="Running">How long it has run; fair-share reclaim takes the most recently started first (ties: latest arrival).</param>
+public sealed record BoundJob(long Id, string Tenant, int Priority, bool Preemptible, long Sequence, IReadOnlyList<BoundTask> Tasks, TimeSpan? Remaining = null,
+    TimeSpan Running = default);
 
 /// <summary>One bound replica: its request and where it sits.</summary>
 public readonly record struct BoundTask(TaskRequest Request, NodePlacement Placement);

@@ -66,8 +66,26 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + Total(job.Tasks);
         }
 
-        return Plan(cluster, snapshot.Bound, snapshot.Pending, snapshot.Quotas, usage);
+        return snapshot.FairShare is { } fair
+            ? Plan(cluster, snapshot.Bound, snapshot.Pending, fair, usage)
+            : Plan(cluster, snapshot.Bound, snapshot.Pending, snapshot.Quotas, usage);
     }
+
+    /// <summary>Computes a plan under fair share (guarantees, borrowing and reclaim, DRF between tenants, aging within a
+    /// tenant; see <see cref="FairSharePolicy"/>) instead of hard quotas, on a cluster that already holds every bound task.</summary>
+    /// <param name="cluster">Current allocations; changed in place to the state after the plan.</param>
+    /// <param name="bound">Bound jobs: at least every preemptible one (the only possible victims).</param>
+    /// <param name="pendingJobs">Jobs waiting, in any order.</param>
+    /// <param name="fairShare">Each tenant's guarantee, borrowing limit and weight, and the aging interval.</param>
+    /// <param name="tenantUsage">What each tenant's bound tasks hold now (not changed).</param>
+    public Plan Plan(ClusterState cluster, IReadOnlyList<BoundJob> bound, IReadOnlyList<QueuedJob> pendingJobs,
+        FairSharePolicy fairShare, IReadOnlyDictionary<string, ResourceVector> tenantUsage)
+    {
+        ArgumentNullException.ThrowIfNull(fairShare);
+        return PlanCycle(cluster, bound, pendingJobs, EmptyQuotas, tenantUsage, fairShare);
+    }
+
+    private static readonly Dictionary<string, ResourceVector> EmptyQuotas = new(StringComparer.Ordinal);
 
     /// <summary>Computes a plan on a cluster that already holds every bound task (a long-lived mirror, so that a cycle
     /// does not rebuild the cluster), committing the plan's bindings and evictions into <paramref name="cluster"/>.</summary>
@@ -79,7 +97,11 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
     /// <param name="quotas">Hard cap per tenant; a tenant missing here is unlimited.</param>
     /// <param name="tenantUsage">What each tenant's bound tasks hold now (not changed).</param>
     public Plan Plan(ClusterState cluster, IReadOnlyList<BoundJob> bound, IReadOnlyList<QueuedJob> pendingJobs,
-        IReadOnlyDictionary<string, ResourceVector> quotas, IReadOnlyDictionary<string, ResourceVector> tenantUsage)
+        IReadOnlyDictionary<string, ResourceVector> quotas, IReadOnlyDictionary<string, ResourceVector> tenantUsage) =>
+        PlanCycle(cluster, bound, pendingJobs, quotas, tenantUsage, null);
+
+    private Plan PlanCycle(ClusterState cluster, IReadOnlyList<BoundJob> bound, IReadOnlyList<QueuedJob> pendingJobs,
+        IReadOnlyDictionary<string, ResourceVector> quotas, IReadOnlyDictionary<string, ResourceVector> tenantUsage, FairSharePolicy? fair)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(bound);
@@ -99,7 +121,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         var cycleOptions = OptionsFor(pendingJobs, victims);
         var engine = EngineFor(cluster, cycleOptions);
         var pending = new List<QueuedJob>(pendingJobs);
-        pending.Sort(Comparison(Discipline.Order));
+        pending.Sort(fair is null ? Comparison(Discipline.Order) : AgedComparison(fair));
         var backfill = Discipline.Backfill;
         var holdings = backfill == BackfillMode.Easy ? Holdings(bound) : null;
 
@@ -115,7 +137,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         PlacementEngine? emptyEngine = null;
         QueuedJob? head = null;
         ReservationRoom? room = null;
-        foreach (var job in pending)
+        var capacity = fair is null ? ResourceVector.Zero : cluster.TotalCapacity;
+        foreach (var job in fair is null ? pending : DrfOrder(pending, usage, fair, capacity))
         {
             if (job.Replicas.Count == 0)
             {
@@ -124,6 +147,15 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
             var total = Total(job.Replicas);
             var used = usage.GetValueOrDefault(job.Tenant);
+            if (fair is not null && !FairSharePolicy.WithinLimit(used + total, fair.For(job.Tenant)))
+            {
+                var terms = fair.For(job.Tenant);
+                waiting[job.Id] = new QueueReason(QueueReasonCodes.BorrowingLimit,
+                    $"tenant '{job.Tenant}' holds {used}; its guarantee {terms.Guarantee} plus borrowing limit {terms.BorrowingLimit} "
+                    + $"leaves no room for this job's {total}", []);
+                continue;
+            }
+
             if (quotas.TryGetValue(job.Tenant, out var quota) && !(used + total).FitsIn(quota))
             {
                 waiting[job.Id] = new QueueReason(QueueReasonCodes.QuotaExceeded,
@@ -173,7 +205,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
             // TryPlaceGang commits on success, and so does a successful TryPreempt.
             var evicted = evictions.Count;
-            if (engine.TryPlaceGang(job.Replicas, placements) || TryPreempt(job, engine, cluster, victims, usage, evictions, placements))
+            if (engine.TryPlaceGang(job.Replicas, placements) || TryPreempt(job, engine, cluster, victims, usage, evictions, placements, fair))
             {
                 usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + total;
                 bindings.Add(new Binding(job.Id, placements) { Topology = TopologyReasons.Note(job, engine) });
@@ -201,6 +233,11 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             var reason = ExplainWaiting || !Probe(emptyEngine, emptyEngine.Cluster, job, placements)
                 ? Explain(job, engine, emptyEngine)
                 : NotExplained;
+            if (fair is not null && reason.Code is QueueReasonCodes.Unschedulable or QueueReasonCodes.GangIncomplete)
+            {
+                reason = FairShareReason(job, reason, usage, fair, victims);
+            }
+
             if (head is null && backfill != BackfillMode.Greedy && reason.Code != QueueReasonCodes.NeverFits)
             {
                 head = job;
@@ -450,12 +487,14 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
     }
 
     private bool TryPreempt(QueuedJob job, PlacementEngine engine, ClusterState cluster, List<BoundJob> victims,
-        Dictionary<string, ResourceVector> usage, List<Eviction> evictions, NodePlacement[] placements)
+        Dictionary<string, ResourceVector> usage, List<Eviction> evictions, NodePlacement[] placements, FairSharePolicy? fair)
     {
+        // Under fair share a job within its tenant's guarantee may also reclaim borrowed work of any priority.
+        var reclaims = fair is not null && FairSharePolicy.Within(usage.GetValueOrDefault(job.Tenant) + Total(job.Replicas), fair.For(job.Tenant));
         var candidates = new List<BoundJob>();
         foreach (var victim in victims)
         {
-            if (victim.Priority < job.Priority)
+            if (victim.Priority < job.Priority || (reclaims && victim.Tenant != job.Tenant))
             {
                 candidates.Add(victim);
             }
@@ -466,14 +505,29 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             return false;
         }
 
-        candidates.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : b.Sequence.CompareTo(a.Sequence));
+        candidates.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
+            : a.Running != b.Running ? a.Running.CompareTo(b.Running) : b.Sequence.CompareTo(a.Sequence));
         var released = new List<BoundJob>();
+        // Fair share: what each victim tenant would hold once the released victims are gone (never below its guarantee).
+        var left = fair is null ? null : new Dictionary<string, ResourceVector>(usage, StringComparer.Ordinal);
         var fits = false;
         foreach (var candidate in candidates)
         {
             if (released.Count >= MaxVictimsPerJob)
             {
                 break;
+            }
+
+            if (left is not null && candidate.Tenant != job.Tenant)
+            {
+                var held = left.GetValueOrDefault(candidate.Tenant);
+                var taken = Total(candidate.Tasks);
+                if (!FairSharePolicy.IsBorrowed(taken, held, fair!.For(candidate.Tenant)))
+                {
+                    continue;
+                }
+
+                left[candidate.Tenant] = held - taken;
             }
 
             Release(cluster, candidate);
@@ -517,8 +571,10 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         {
             victims.Remove(victim);
             usage[victim.Tenant] = usage.GetValueOrDefault(victim.Tenant) - Total(victim.Tasks);
-            evictions.Add(new Eviction(victim.Id, job.Id, new QueueReason(QueueReasonCodes.Preempted,
-                $"preempted by job {job.Id} (priority {job.Priority} > {victim.Priority}); waiting to be placed again", [])));
+            var why = victim.Priority < job.Priority
+                ? $"preempted by job {job.Id} (priority {job.Priority} > {victim.Priority}); waiting to be placed again"
+                : $"reclaimed by job {job.Id}: tenant '{job.Tenant}' takes back its guarantee from what tenant '{victim.Tenant}' borrowed; waiting to be placed again";
+            evictions.Add(new Eviction(victim.Id, job.Id, new QueueReason(QueueReasonCodes.Preempted, why, [])));
         }
 
         return true;
@@ -538,6 +594,88 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
 
         return true;
+    }
+
+    /// <summary>Fair share order within a tenant: effective (aged) priority descending, then arrival.</summary>
+    private static Comparison<QueuedJob> AgedComparison(FairSharePolicy fair) => (a, b) =>
+    {
+        var pa = fair.EffectivePriority(a.Priority, a.Waited);
+        var pb = fair.EffectivePriority(b.Priority, b.Waited);
+        return pa != pb ? pb.CompareTo(pa) : a.Sequence.CompareTo(b.Sequence);
+    };
+
+    /// <summary>The pending jobs one at a time under DRF: each step yields the next job (in the aged order) of the tenant
+    /// with the lowest weighted dominant share, read from <paramref name="usage"/> as the cycle updates it; ties by name.</summary>
+    private static IEnumerable<QueuedJob> DrfOrder(List<QueuedJob> sorted, Dictionary<string, ResourceVector> usage, FairSharePolicy fair,
+        ResourceVector capacity)
+    {
+        var queues = new SortedDictionary<string, Queue<QueuedJob>>(StringComparer.Ordinal);
+        foreach (var job in sorted)
+        {
+            if (!queues.TryGetValue(job.Tenant, out var queue))
+            {
+                queue = new Queue<QueuedJob>();
+                queues[job.Tenant] = queue;
+            }
+
+            queue.Enqueue(job);
+        }
+
+        while (queues.Count > 0)
+        {
+            string? pick = null;
+            var lowest = double.PositiveInfinity;
+            foreach (var tenant in queues.Keys)
+            {
+                var share = fair.WeightedShare(tenant, usage.GetValueOrDefault(tenant), capacity);
+                if (share < lowest)
+                {
+                    lowest = share;
+                    pick = tenant;
+                }
+            }
+
+            pick ??= queues.Keys.First();
+            var next = queues[pick];
+            yield return next.Dequeue();
+            if (next.Count == 0)
+            {
+                queues.Remove(pick);
+            }
+        }
+    }
+
+    /// <summary>The reason of a job fair share keeps waiting: whether it would borrow or is within its guarantee, and who
+    /// borrows what now (and whether that is preemptible, i.e. reclaimable).</summary>
+    private static QueueReason FairShareReason(QueuedJob job, QueueReason reason, Dictionary<string, ResourceVector> usage, FairSharePolicy fair,
+        List<BoundJob> victims)
+    {
+        var terms = fair.For(job.Tenant);
+        var used = usage.GetValueOrDefault(job.Tenant);
+        var within = FairSharePolicy.Within(used + Total(job.Replicas), terms);
+        var borrowers = new List<string>();
+        foreach (var (tenant, held) in usage)
+        {
+            if (tenant == job.Tenant)
+            {
+                continue;
+            }
+
+            var borrowed = FairSharePolicy.Borrowed(held, fair.For(tenant));
+            if (borrowed.GpuMilli > 0 || borrowed.CpuMilli > 0)
+            {
+                var reclaimable = victims.Exists(v => v.Tenant == tenant);
+                borrowers.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"'{tenant}' borrows {borrowed.GpuMilli / 1000.0:0.###} GPU, {borrowed.CpuMilli / 1000.0:0.###} CPU ({(reclaimable ? "preemptible work among it" : "none of it preemptible")})"));
+            }
+        }
+
+        borrowers.Sort(StringComparer.Ordinal);
+        var who = borrowers.Count == 0 ? "no tenant borrows now" : "borrowers: " + string.Join("; ", borrowers);
+        var message = within
+            ? $"{reason.Message}; within tenant '{job.Tenant}''s guarantee, so it may reclaim borrowed preemptible work, but none it could take makes room ({who}); it starts when borrowed work ends or becomes reclaimable"
+            : $"{reason.Message}; tenant '{job.Tenant}' would borrow beyond its guarantee {terms.Guarantee} (holds {used}), which only idle capacity allows and never by reclaim ({who}); it starts when capacity frees and its tenant has the lowest weighted share";
+        return reason with { Code = QueueReasonCodes.FairShare, Message = message };
     }
 
     private static QueueReason Explain(QueuedJob job, PlacementEngine engine, PlacementEngine emptyEngine)

@@ -30,4 +30,11 @@ public static class QueueReasonCodes
 
     /// <summary>A replica failed or was lost; the job waits to be placed again.</summary>
     public const string Retrying = "Retrying";
+
+    /// <summary>Fair share: binding it would take its tenant past its guarantee plus borrowing limit.</summary>
+    public const string BorrowingLimit = "BorrowingLimit";
+
+    /// <summary>Fair share: no idle capacity now, and the job cannot reclaim any (it would borrow itself, or what others
+    /// borrow is not preemptible); the message names the borrowers.</summary>
+    public const string FairShare = "FairShare";
 }

@@ -8,8 +8,11 @@ namespace Lepton.Core.Queueing;
 /// <param name="Bound">Jobs holding resources now.</param>
 /// <param name="Pending">Jobs waiting, in any order (the planner sorts them).</param>
 /// <param name="Quotas">Hard cap per tenant; a tenant missing here is unlimited.</param>
+/// <param name="FairShare">Fair share with borrowing and reclaim instead of hard quotas (<paramref name="Quotas"/> is then
+/// ignored); null keeps hard quotas.</param>
 public sealed record QueueSnapshot(
     IReadOnlyList<NodeSpec> Nodes,
     IReadOnlyList<BoundJob> Bound,
     IReadOnlyList<QueuedJob> Pending,
-    IReadOnlyDictionary<string, ResourceVector> Quotas);
+    IReadOnlyDictionary<string, ResourceVector> Quotas,
+    FairSharePolicy? FairShare = null);

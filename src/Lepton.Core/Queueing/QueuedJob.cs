@@ -10,4 +10,6 @@ namespace Lepton.Core.Queueing;
 /// <param name="Replicas">One request per replica; more than one is a gang, placed all or nothing.</param>
 /// <param name="Duration">How long it runs once started (declared or estimated); null when unknown. Used by the
 /// duration orders and by EASY backfill (a job that ends before the head's reservation may always backfill).</param>
-public sealed record QueuedJob(long Id, string Tenant, int Priority, long Sequence, IReadOnlyList<TaskRequest> Replicas, TimeSpan? Duration = null);
+/// <param name="Waited">How long it has waited so far (fair share ages a job's priority by it; see <see cref="FairSharePolicy"/>).</param>
+public sealed record QueuedJob(long Id, string Tenant, int Priority, long Sequence, IReadOnlyList<TaskRequest> Replicas, TimeSpan? Duration = null,
+    TimeSpan Waited = default);

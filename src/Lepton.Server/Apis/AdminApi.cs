@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using Lepton.Client.Contracts;
 using Lepton.Server.Auth;
+using Lepton.Core.Queueing;
 using Lepton.Server.Model;
+using Lepton.Server.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +33,9 @@ internal static partial class AdminApi
                 throw ApiException.BadField("quota", "every component must be non-negative");
             }
 
+            CheckAmounts("guarantee", create.Guarantee);
+            CheckAmounts("borrowingLimit", create.BorrowingLimit);
+
             if (!(create.FairShareWeight > 0 && create.FairShareWeight <= 1000))
             {
                 throw ApiException.BadField("fairShareWeight", "must be in (0, 1000]");
@@ -49,6 +54,8 @@ internal static partial class AdminApi
                     Quota = create.Quota,
                     FairShareWeight = create.FairShareWeight,
                     CreatedAt = plane.Time.GetUtcNow(),
+                    Guarantee = create.Guarantee,
+                    BorrowingLimit = create.BorrowingLimit,
                 };
                 plane.Tenants[tenant.Name] = tenant;
                 tx.UpsertTenant(tenant);
@@ -65,6 +72,32 @@ internal static partial class AdminApi
                     LeptonJsonContext.Default.ListTenantView);
             }
         }).Produces<List<TenantView>>();
+
+        admin.MapPut("/tenants/{name}/share", async (string name, HttpContext http) =>
+        {
+            var update = await JsonBody.ReadAsync<TenantShareUpdate>(http.Request);
+            CheckAmounts("guarantee", update.Guarantee);
+            CheckAmounts("borrowingLimit", update.BorrowingLimit);
+            if (update.FairShareWeight is { } w && !(w > 0 && w <= 1000))
+            {
+                throw ApiException.BadField("fairShareWeight", "must be in (0, 1000]");
+            }
+
+            var view = await plane.MutateAsync(tx =>
+            {
+                if (!plane.Tenants.TryGetValue(name, out var tenant))
+                {
+                    throw new ApiException(404, "Not Found", $"no tenant '{name}'", "name");
+                }
+
+                tenant.Guarantee = update.Guarantee;
+                tenant.BorrowingLimit = update.BorrowingLimit;
+                tenant.FairShareWeight = update.FairShareWeight ?? tenant.FairShareWeight;
+                tx.UpsertTenant(tenant);
+                return View(plane, tenant);
+            });
+            return Results.Json(view, LeptonJsonContext.Default.TenantView);
+        }).Accepts<TenantShareUpdate>("application/json").Produces<TenantView>().ProducesProblem(400).ProducesProblem(404);
 
         admin.MapPost("/tokens", async (HttpContext http) =>
         {
@@ -90,6 +123,15 @@ internal static partial class AdminApi
         admin.MapDelete("/tokens/{id:long}", async (long id) =>
             Results.Json(await plane.RevokeTokenAsync(id), LeptonJsonContext.Default.TokenView))
             .Produces<TokenView>().ProducesProblem(404).ProducesProblem(409);
+    }
+
+    /// <summary>Every component of an amount must be non-negative; the field is named in the 400.</summary>
+    private static void CheckAmounts(string field, ResourceAmounts? amounts)
+    {
+        if (amounts is { } a && (a.CpuMilli < 0 || a.MemoryMiB < 0 || a.GpuMilli < 0 || a.Fpga < 0 || a.NetworkMbps < 0))
+        {
+            throw ApiException.BadField(field, "every component must be non-negative");
+        }
     }
 
     private static TenantView View(ControlPlane plane, Tenant tenant)
@@ -118,6 +160,10 @@ internal static partial class AdminApi
             FairShareWeight = tenant.FairShareWeight,
             Used = JobOperations.ToAmounts(used),
             CreatedAt = tenant.CreatedAt,
+            Guarantee = tenant.Guarantee,
+            BorrowingLimit = tenant.BorrowingLimit,
+            Borrowed = JobOperations.ToAmounts(FairSharePolicy.Borrowed(used, FairShareTerms.Of(tenant))),
+            DominantShare = FairSharePolicy.DominantShare(used, FairShareTerms.Capacity(plane)),
         };
     }
 }

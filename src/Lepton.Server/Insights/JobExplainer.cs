@@ -7,6 +7,7 @@ using Lepton.Core.Queueing;
 using Lepton.Core.Resources;
 using Lepton.Core.Workloads;
 using Lepton.Server.Model;
+using Lepton.Server.Scheduling;
 
 namespace Lepton.Server.Insights;
 
@@ -88,11 +89,17 @@ internal sealed class JobExplainer(ControlPlane plane)
         var wouldRunIf = new List<string>();
         var blockers = new List<BlockingTask>();
 
-        var quota = QuotaShortfall(snapshot, job);
+        var quota = snapshot.FairShare is { } fair ? BorrowingShortfall(snapshot, fair, job) : QuotaShortfall(snapshot, job);
+        var cap = snapshot.FairShare is null ? "quota" : "guarantee plus borrowing limit";
         if (quota is not null)
         {
             constraints.Add(new ConstraintVerdict { Constraint = "quota", NodesRuledOut = now.NodeCount, NodesConsidered = now.NodeCount, Message = quota });
-            wouldRunIf.Add($"tenant '{job.Tenant}' frees part of its quota: {quota}");
+            wouldRunIf.Add($"tenant '{job.Tenant}' frees part of its {cap}: {quota}");
+        }
+
+        if (snapshot.FairShare is { } terms && quota is null)
+        {
+            FairShareNotes(snapshot, terms, job, wouldRunIf);
         }
 
         string summary;
@@ -123,7 +130,7 @@ internal sealed class JobExplainer(ControlPlane plane)
             }
             else if (placeable >= job.Replicas)
             {
-                summary = $"It would fit on the nodes, but binding it would take tenant '{job.Tenant}' past its quota.";
+                summary = $"It would fit on the nodes, but binding it would take tenant '{job.Tenant}' past its {cap}.";
             }
             else
             {
@@ -164,7 +171,7 @@ internal sealed class JobExplainer(ControlPlane plane)
     }
 
     /// <summary>Nodes (by name), what is bound where, the queue and quotas, read under the model lock.</summary>
-    private (QueueSnapshot Snapshot, string[] Names) TakeSnapshot()
+    internal (QueueSnapshot Snapshot, string[] Names) TakeSnapshot()
     {
         lock (plane.Gate)
         {
@@ -214,7 +221,8 @@ internal sealed class JobExplainer(ControlPlane plane)
 
             var quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
                 .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
-            return (new QueueSnapshot([.. nodes.Select(n => n.ToSpec())], bound, pending, quotas), [.. nodes.Select(n => n.Name)]);
+            return (new QueueSnapshot([.. nodes.Select(n => n.ToSpec())], bound, pending, quotas, plane.FairShare ? FairShareTerms.Policy(plane) : null),
+                [.. nodes.Select(n => n.Name)]);
         }
     }
 
@@ -318,6 +326,69 @@ internal sealed class JobExplainer(ControlPlane plane)
         }
 
         return placed.Count;
+    }
+
+    /// <summary>Fair share: the shortfall against the tenant's guarantee plus borrowing limit, or null when it fits.</summary>
+    private static string? BorrowingShortfall(QueueSnapshot snapshot, FairSharePolicy fair, Job job)
+    {
+        var used = Usage(snapshot, job.Tenant);
+        var need = job.Requests.Aggregate(ResourceVector.Zero, (sum, r) => sum + r.Request);
+        var terms = fair.For(job.Tenant);
+        return FairSharePolicy.WithinLimit(used + need, terms)
+            ? null
+            : $"tenant '{job.Tenant}' holds {Units(used.GpuMilli)} GPUs and {Units(used.CpuMilli)} cores; this job needs {Units(need.GpuMilli)} GPUs "
+              + $"more, past its guarantee ({Units(terms.Guarantee.GpuMilli)} GPUs) plus borrowing limit ({Units(terms.BorrowingLimit!.Value.GpuMilli)} GPUs)";
+    }
+
+    /// <summary>Fair share: whether the job would borrow or is within its guarantee, and which tenants borrow what now,
+    /// and whether that can be reclaimed (preemptible, and its tenant stays at its guarantee) or must end first.</summary>
+    private static void FairShareNotes(QueueSnapshot snapshot, FairSharePolicy fair, Job job, List<string> wouldRunIf)
+    {
+        var used = Usage(snapshot, job.Tenant);
+        var need = job.Requests.Aggregate(ResourceVector.Zero, (sum, r) => sum + r.Request);
+        var within = FairSharePolicy.Within(used + need, fair.For(job.Tenant));
+        wouldRunIf.Add(within
+            ? $"fair share: it is within tenant '{job.Tenant}''s guarantee, so it may reclaim what other tenants borrow (preemptible work only, never below their guarantee)"
+            : $"fair share: it would borrow beyond tenant '{job.Tenant}''s guarantee, which only idle capacity allows (it reclaims nothing); it waits for capacity to free and for its tenant to hold the lowest weighted share");
+        foreach (var tenant in snapshot.Bound.Select(b => b.Tenant).Distinct().Order(StringComparer.Ordinal))
+        {
+            if (tenant == job.Tenant)
+            {
+                continue;
+            }
+
+            var held = Usage(snapshot, tenant);
+            var borrowed = FairSharePolicy.Borrowed(held, fair.For(tenant));
+            if (borrowed.GpuMilli <= 0 && borrowed.CpuMilli <= 0)
+            {
+                continue;
+            }
+
+            var reclaimable = snapshot.Bound.Count(b => b.Tenant == tenant && b.Preemptible
+                && FairSharePolicy.IsBorrowed(b.Tasks.Aggregate(ResourceVector.Zero, (sum, t) => sum + t.Request.Request), held, fair.For(tenant)));
+            wouldRunIf.Add($"tenant '{tenant}' borrows {Units(borrowed.GpuMilli)} GPUs and {Units(borrowed.CpuMilli)} cores: "
+                + (within && reclaimable > 0
+                    ? $"{reclaimable} of its preemptible jobs can be reclaimed at the next scheduling cycle if that makes room"
+                    : reclaimable > 0 ? "reclaimable only by a job within its tenant's guarantee; otherwise when that work ends"
+                    : "none of it is preemptible, so it is returned only when that work ends"));
+        }
+    }
+
+    /// <summary>Milli-units (milli-GPU, millicores) as a plain number of whole units.</summary>
+    private static string Units(long milli) => (milli / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static ResourceVector Usage(QueueSnapshot snapshot, string tenant)
+    {
+        var used = ResourceVector.Zero;
+        foreach (var bound in snapshot.Bound.Where(b => b.Tenant == tenant))
+        {
+            foreach (var task in bound.Tasks)
+            {
+                used += task.Request.Request;
+            }
+        }
+
+        return used;
     }
 
     /// <summary>The shortfall against the tenant's quota in words, or null when the job fits its quota.</summary>

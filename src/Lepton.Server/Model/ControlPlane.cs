@@ -139,6 +139,10 @@ internal sealed class ControlPlane : IDisposable
 
     public Dictionary<string, Tenant> Tenants { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether the scheduler shares by fair share (guarantees, borrowing, reclaim; <c>lepton serve --fair-share</c>)
+    /// instead of hard quotas; set once at start.</summary>
+    public bool FairShare { get; set; }
+
     /// <summary>Tokens that authenticate (not revoked), by the hash of their secret.</summary>
     public Dictionary<string, ApiToken> TokensByHash { get; } = new(StringComparer.Ordinal);
 

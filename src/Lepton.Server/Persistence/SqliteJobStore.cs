@@ -54,6 +54,11 @@ internal sealed class SqliteJobStore : IJobStore
             energy_j REAL NOT NULL, measured_energy_j REAL NOT NULL, cost REAL NOT NULL, PRIMARY KEY (bucket, node, job_id));
         CREATE TABLE node_power (name TEXT PRIMARY KEY, state TEXT NOT NULL, since INTEGER NOT NULL);
         """,
+        // 3: fair share: each tenant's guaranteed quota and borrowing limit (JSON amounts; NULL: none / unlimited).
+        """
+        ALTER TABLE tenants ADD COLUMN guarantee TEXT;
+        ALTER TABLE tenants ADD COLUMN borrowing_limit TEXT;
+        """,
     ];
 
     private readonly string _path;
@@ -173,7 +178,7 @@ internal sealed class SqliteJobStore : IJobStore
     {
         EnsureHealthy();
         var tenants = new List<Tenant>();
-        using (var reader = Query("SELECT name, quota, weight, created_at FROM tenants"))
+        using (var reader = Query("SELECT name, quota, weight, created_at, guarantee, borrowing_limit FROM tenants"))
         {
             while (reader.Read())
             {
@@ -183,6 +188,8 @@ internal sealed class SqliteJobStore : IJobStore
                     Quota = reader.IsDBNull(1) ? null : FromJson<ResourceAmounts>(reader.GetString(1)),
                     FairShareWeight = reader.GetDouble(2),
                     CreatedAt = FromMs(reader.GetInt64(3)),
+                    Guarantee = reader.IsDBNull(4) ? null : FromJson<ResourceAmounts>(reader.GetString(4)),
+                    BorrowingLimit = reader.IsDBNull(5) ? null : FromJson<ResourceAmounts>(reader.GetString(5)),
                 });
             }
         }
@@ -379,8 +386,9 @@ internal sealed class SqliteJobStore : IJobStore
     private sealed class Transaction(SqliteJobStore store, SqliteTransaction transaction) : IStoreTransaction
     {
         public void UpsertTenant(Tenant tenant) => Run(
-            "INSERT OR REPLACE INTO tenants (name, quota, weight, created_at) VALUES ($1, $2, $3, $4)",
-            tenant.Name, tenant.Quota is null ? DBNull.Value : ToJson(tenant.Quota), tenant.FairShareWeight, ToMs(tenant.CreatedAt));
+            "INSERT OR REPLACE INTO tenants (name, quota, weight, created_at, guarantee, borrowing_limit) VALUES ($1, $2, $3, $4, $5, $6)",
+            tenant.Name, tenant.Quota is null ? DBNull.Value : ToJson(tenant.Quota), tenant.FairShareWeight, ToMs(tenant.CreatedAt),
+            tenant.Guarantee is null ? DBNull.Value : ToJson(tenant.Guarantee), tenant.BorrowingLimit is null ? DBNull.Value : ToJson(tenant.BorrowingLimit));
 
         public void InsertToken(ApiToken token) => Run(
             "INSERT INTO tokens (id, hash, kind, tenant, description, created_at, node, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -96,7 +96,9 @@ internal sealed class ClusterMirror
         foreach (var (jobId, tasks) in byJob)
         {
             var job = plane.Jobs[jobId];
-            result.Add(new BoundJob(jobId, job.Tenant, job.Priority, job.Preemptible, job.Id, tasks));
+            // How long it has run: fair-share reclaim takes the most recently started work first.
+            var running = job.Events.LastOrDefault(e => e.Type == "Scheduled") is { } scheduled ? plane.Time.GetUtcNow() - scheduled.Time : TimeSpan.Zero;
+            result.Add(new BoundJob(jobId, job.Tenant, job.Priority, job.Preemptible, job.Id, tasks, Running: running));
         }
 
         return result;

@@ -81,6 +81,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         var tasks = new Dictionary<long, JobTasks>();
         List<BoundJob> victims;
         Dictionary<string, ResourceVector> quotas;
+        FairSharePolicy? fair = null;
         Dictionary<long, string> misfits;
         lock (plane.Gate)
         {
@@ -103,7 +104,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 try
                 {
                     var job = plane.Jobs[id];
-                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests));
+                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests, Waited: plane.Time.GetUtcNow() - job.QueuedAt));
                     tasks[job.Id] = new JobTasks(job.Tenant, job.Preemptible, [.. job.Tasks.Select(t => t.Id)], [.. job.Tasks.Select(t => t.Attempt)], job.Requests);
                 }
                 catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
@@ -116,6 +117,10 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             victims = _mirror.Preemptible(plane, includeAll: planner.NeedsAllBoundJobs);
             quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
                 .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
+            if (plane.FairShare)
+            {
+                fair = FairShareTerms.Policy(plane);
+            }
         }
 
         if (misfits.Count > 0)
@@ -131,7 +136,9 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         Plan plan;
         try
         {
-            plan = planner.Plan(_mirror.Cluster, victims, pending, quotas, _mirror.Usage);
+            plan = fair is not null
+                ? planner.Plan(_mirror.Cluster, victims, pending, fair, _mirror.Usage)
+                : planner.Plan(_mirror.Cluster, victims, pending, quotas, _mirror.Usage);
         }
         catch (Exception e)
         {

@@ -184,6 +184,13 @@
       view.summary = summary;
       recordLocalSample();
       try {
+        // Admin only: a tenant token is refused, and the panel stays hidden.
+        view.tenants = await api('/api/v1/tenants');
+      } catch (error) {
+        if (error instanceof AuthError) throw error;
+        view.tenants = null;
+      }
+      try {
         const history = await api('/api/v1/cluster/utilization');
         view.serverHistory = Array.isArray(history.samples) ? history.samples : null;
       } catch (error) {
@@ -262,7 +269,24 @@
     const nodesKey = JSON.stringify(view.nodes);
     if (nodesKey !== view.lastRendered.nodes) { renderNodes(); view.lastRendered.nodes = nodesKey; }
     renderJobs(); // ages change every poll
+    renderTenants();
     renderChart();
+  }
+
+  // Fair share: each team's guarantee, borrowing limit, what it borrows now and its dominant share of the cluster.
+  function renderTenants() {
+    const tenants = Array.isArray(view.tenants) ? view.tenants : [];
+    $('tenants-panel').hidden = tenants.length === 0;
+    $('tenants-count').textContent = tenants.length ? String(tenants.length) : '';
+    const gpus = (a) => (a ? fmt.gpus(a.gpuMilli || 0) : null);
+    $('tenants-body').replaceChildren(...tenants.map((t) => h('tr', { 'data-tenant': t.name },
+      h('td', {}, t.name),
+      h('td', { class: 'num' }, fmt.num(t.fairShareWeight, 2)),
+      h('td', { class: 'num' }, gpus(t.used)),
+      h('td', { class: 'num' }, t.guarantee ? gpus(t.guarantee) : t.quota ? gpus(t.quota) + ' (quota)' : h('span', { class: 'muted' }, 'none')),
+      h('td', { class: 'num' }, t.borrowingLimit ? gpus(t.borrowingLimit) : h('span', { class: 'muted' }, 'unlimited')),
+      h('td', { class: 'num' }, gpus(t.borrowed)),
+      h('td', { class: 'num' }, fmt.num(100 * (t.dominantShare || 0), 1) + '%'))));
   }
 
   function setMeter(id, part, whole) { $(id).style.width = fmt.pct(part, whole) + '%'; }

@@ -52,6 +52,7 @@ public static class JobSimulation
         var plannerReplicas = options.TopologyBlind ? jobs.Select(j => Topology.TopologyEffect.Blind(j.Replicas)).ToArray() : null;
         // Explaining every waiting job every pass would cost a node scan each; only the jobs that never start need one.
         var planner = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline, ExplainWaiting = false };
+        var predictor = options.LearnRuntimes ? new Lepton.Core.Prediction.RuntimePredictor() : null;
         var fragmentation = new FragmentationTracker(state, target);
         var stranding = Stranding.Of(allTasks);
         var power = new ClusterPower(state, options.PowerModel);
@@ -128,6 +129,7 @@ public static class JobSimulation
                     }
 
                     finishes[e.Job] = simulator.Now;
+                    predictor?.Observe(SimulatedRuntime.Features(job), simulator.Now - starts[e.Job]!.Value);
                     Leave(e.Job);
                     RequestPass();
                     break;
@@ -143,7 +145,8 @@ public static class JobSimulation
                     {
                         var j = jobs[index];
                         pending.Add(new QueuedJob(index, j.Tenant, j.Priority, sequence[index], plannerReplicas?[index] ?? j.Replicas,
-                            options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : null));
+                            predictor is not null ? predictor.Predict(SimulatedRuntime.Features(j))?.Expected
+                            : options.DurationsKnown ? j.DeclaredDuration ?? Longest(j, models) : (TimeSpan?)null, now - j.Arrival));
                     }
 
                     var bound = new List<BoundJob>();
@@ -162,13 +165,23 @@ public static class JobSimulation
                         }
 
                         var end = j.DeclaredDuration is { } declared ? starts[index]!.Value + declared : expectedEnd[index];
+                        var known = options.DurationsKnown;
+                        if (predictor is not null)
+                        {
+                            // Learning: the planner knows only the prediction (nothing before there is any history).
+                            var predicted = predictor.Predict(SimulatedRuntime.Features(j));
+                            known = predicted is not null;
+                            end = predicted is null ? end : now + SimulatedRuntime.Remaining(predicted.Expected, now - starts[index]!.Value);
+                        }
                         bound.Add(new BoundJob(index, j.Tenant, j.Priority, j.Preemptible, sequence[index], tasks,
-                            !options.DurationsKnown ? null : end > now ? end - now : TimeSpan.Zero));
+                            !known ? null : end > now ? end - now : TimeSpan.Zero, now - starts[index]!.Value));
                     }
 
                     // Sorted so that the planner sees the same input whatever the hash set's order.
                     bound.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-                    var plan = planner.Plan(state, bound, pending, options.Quotas, usage);
+                    var plan = options.FairShare is { } fair
+                        ? planner.Plan(state, bound, pending, fair, usage)
+                        : planner.Plan(state, bound, pending, options.Quotas, usage);
                     foreach (var eviction in plan.Evictions)
                     {
                         var index = (int)eviction.JobId;
@@ -253,7 +266,7 @@ public static class JobSimulation
             // Nothing runs any more: one explained cycle says why each job left can never start.
             var explainer = new QueuePlanner(policy, placementOptions) { Discipline = options.Discipline };
             var left = queue.Select(i => new QueuedJob(i, jobs[i].Tenant, jobs[i].Priority, sequence[i], jobs[i].Replicas)).ToList();
-            var final = explainer.Plan(new QueueSnapshot(nodes, [], left, options.Quotas));
+            var final = explainer.Plan(new QueueSnapshot(nodes, [], left, options.Quotas, options.FairShare));
             foreach (var (id, reason) in final.Waiting)
             {
                 reasons[id] = reason;

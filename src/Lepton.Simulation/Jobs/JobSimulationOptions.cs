@@ -25,6 +25,7 @@ public sealed record JobSimulationOptions
 
     /// <summary>The power model behind the energy figure; null is <see cref="PowerModel.Default"/> (node files may override it per node).</summary>
     public PowerModel? PowerModel { get; init; }
+
     /// <summary>The network model: when set, a job's run time includes moving its data (D = L / C) and its gang's
     /// communication slowed to the bottleneck between its replicas, and outcomes carry the topology metrics. Null: the
     /// network is free (as before).</summary>
@@ -37,4 +38,13 @@ public sealed record JobSimulationOptions
     /// <summary>Share of a gang's run time spent communicating when its replicas share a rack (that part slows by the
     /// rack bandwidth over the bottleneck bandwidth between its replicas).</summary>
     public double GangCommFraction { get; init; } = 0.3;
+
+    /// <summary>Fair share with borrowing and reclaim (as <c>lepton serve --fair-share</c>) instead of <see cref="Quotas"/>;
+    /// null keeps hard quotas.</summary>
+    public FairSharePolicy? FairShare { get; init; }
+
+    /// <summary>Whether the planner sees run times predicted by a <see cref="Lepton.Core.Prediction.RuntimePredictor"/> that
+    /// learns online from the jobs finished so far (as the server's ETA does) instead of declared or true ones; EASY's
+    /// reservations then rest on the predictions.</summary>
+    public bool LearnRuntimes { get; init; }
 }
