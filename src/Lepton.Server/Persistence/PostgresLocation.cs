@@ -17,13 +17,15 @@ internal sealed record PostgresLocation(string ConnectionString, string Display)
     {
         ArgumentNullException.ThrowIfNull(url);
         const string Shape = "expected postgres://USER@HOST:PORT/DATABASE";
-        if (!IsPostgresUrl(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        // postgres://USER@/DB?host=/socket/dir names no host before the path; Uri needs one.
+        var socketOnly = url.Contains("@/", StringComparison.Ordinal);
+        if (!IsPostgresUrl(url) || !Uri.TryCreate(socketOnly ? url.Replace("@/", "@localhost/", StringComparison.Ordinal) : url, UriKind.Absolute, out var uri))
         {
             throw new ArgumentException($"'{Redact(url)}' is not a PostgreSQL URL ({Shape})");
         }
 
         var query = ParseQuery(uri.Query);
-        var host = uri.Host;
+        var host = socketOnly ? "" : uri.Host;
         if (query.Remove("host", out var socketDir))
         {
             host = socketDir;
