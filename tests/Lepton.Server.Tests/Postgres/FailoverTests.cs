@@ -192,7 +192,7 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
     private static string FirstScheduledAfterKill(IReadOnlyList<JobView> jobs, long killedAt)
     {
         var killTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(killedAt);
-        var first = jobs.SelectMany(j => j.Events).Where(e => e.Type == "scheduled" && e.Time > killTime).Select(e => (DateTimeOffset?)e.Time).Min();
+        var first = jobs.SelectMany(j => j.Events).Where(e => e.Type == "Scheduled" && e.Time > killTime).Select(e => (DateTimeOffset?)e.Time).Min();
         return first is { } t ? $"{(t - killTime).TotalSeconds:F1} s after SIGKILL" : "(none)";
     }
 
