@@ -59,6 +59,11 @@ internal sealed record PostgresLocation(string ConnectionString, string Display)
             // A writer paused (SIGSTOP, a long GC) inside a transaction holds the leader row's lock: the server drops such a
             // session so that another server can take over; 10 s is longer than any commit of ours.
             Options = "-c idle_in_transaction_session_timeout=10000 -c lock_timeout=2000",
+            // The writer sends the same few statements in every group commit: let the server parse and plan them once.
+            MaxAutoPrepare = 32,
+            AutoPrepareMinUsages = 2,
+            // No session state to reset (settings come from Options): skip DISCARD ALL, which would also drop prepared statements.
+            NoResetOnClose = true,
         };
         if (userInfo.Length == 2)
         {
