@@ -64,6 +64,34 @@ public sealed class PostgresJobStoreTests(PostgresServer postgres)
         await Task.CompletedTask;
     }
 
+    [Theory]
+    [InlineData("mysql://lepton@127.0.0.1/db", "error: store 'mysql://lepton@127.0.0.1/db': use 'sqlite' (the default) or postgres://")]
+    [InlineData("postgres://lepton:secret@127.0.0.1:PORT/db", "error: cannot use the store postgres://lepton@127.0.0.1:PORT/db: ")]
+    public async Task Serve_BadOrUnreachableStore_OneLineErrorWithoutPassword(string store, string expected)
+    {
+        var port = CrashTests.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var dir = Path.Combine(Path.GetTempPath(), "lepton-store-cli-" + Guid.NewGuid().ToString("N"));
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        try
+        {
+            using var serve = CrashTests.StartLepton(["serve", "--data-dir", dir, "--urls", $"http://127.0.0.1:{CrashTests.FreePort()}", "--store", store.Replace("PORT", port, StringComparison.Ordinal)],
+                output: lines.Enqueue);
+            await serve.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            Assert.Equal(1, serve.ExitCode);
+            var text = string.Join('\n', lines);
+            Assert.StartsWith(expected.Replace("PORT", port, StringComparison.Ordinal), text, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
     private static async Task SetEpochAsync(PostgresJobStore store, long epoch)
     {
         await using var connection = store.OpenConnection();
