@@ -9,6 +9,9 @@ public sealed record AgentOptions
     /// <summary>The server's base URL, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public required Uri Server { get; init; }
 
+    /// <summary>Further servers of the same cluster (followers of a shared store), tried in turn when one stops answering.</summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+
     /// <summary>An agent (or admin) token; read from a file or the environment, never from the command line.</summary>
     public required string Token { get; init; }
 

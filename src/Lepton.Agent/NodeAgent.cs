@@ -41,7 +41,8 @@ public sealed class NodeAgent : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _log = log ?? (line => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} agent {options.Name}: {line}"));
-        _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15), Path.Combine(options.WorkDirectory, NodeCredentialFile.FileName));
+        _server = new ServerConnection(options.Server, options.Token, TimeSpan.FromSeconds(15), Path.Combine(options.WorkDirectory, NodeCredentialFile.FileName),
+            options.OtherServers);
         _detector = new HardwareDetector(options.DetectGpus, options.Declared.CpuMilli);
         TaskDirectory.CreatePrivate(options.WorkDirectory);
         // The work dir holds the ledger, every task's folder and the node's credential: never visible to a task.

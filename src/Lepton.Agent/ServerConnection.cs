@@ -25,9 +25,12 @@ internal sealed class ServerConnection : IDisposable
     /// <param name="token">The join (agent) token; an admin token works too.</param>
     /// <param name="timeout">Per-request timeout.</param>
     /// <param name="credentialPath">Where the node credential is kept; null keeps it in memory only.</param>
-    public ServerConnection(Uri server, string token, TimeSpan timeout, string? credentialPath = null)
+    /// <param name="otherServers">Further servers of the cluster, tried in turn when one stops answering.</param>
+    public ServerConnection(Uri server, string token, TimeSpan timeout, string? credentialPath = null, IReadOnlyList<Uri>? otherServers = null)
     {
-        _http = new HttpClient { BaseAddress = server, Timeout = timeout };
+        _http = otherServers is { Count: > 0 }
+            ? new HttpClient(new Lepton.Client.ServerFailover([server, .. otherServers])) { BaseAddress = server, Timeout = timeout }
+            : new HttpClient { BaseAddress = server, Timeout = timeout };
         _joinToken = token;
         _credentialPath = credentialPath;
         _nodeToken = credentialPath is null ? null : NodeCredentialFile.Read(credentialPath);

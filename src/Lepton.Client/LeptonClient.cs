@@ -44,6 +44,17 @@ public sealed class LeptonClient : IDisposable
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>Creates a client for a group of servers sharing one store (a leader and followers): requests go to the first
+    /// that answers, and move on to the next when it stops answering (see <see cref="ServerFailover"/>).</summary>
+    /// <param name="servers">The servers' base addresses, first preferred.</param>
+    /// <param name="token">API token.</param>
+    public LeptonClient(IReadOnlyList<Uri> servers, string token)
+        : this(servers is { Count: > 0 } ? servers[0] : throw new ArgumentException("at least one server is needed", nameof(servers)), token,
+            new HttpClient(new ServerFailover(servers)) { Timeout = Timeout.InfiniteTimeSpan })
+    {
+        _ownsHttp = true;
+    }
+
     /// <summary>The server base address (always ending in '/').</summary>
     public Uri Server { get; }
 

@@ -4,6 +4,7 @@ using Lepton.Core.Queueing;
 using Lepton.Server.Apis;
 using Lepton.Server.Energy;
 using Lepton.Server.Hosting;
+using Lepton.Server.Hosting.Leadership;
 using Lepton.Server.Insights;
 using Lepton.Server.Logs;
 using Lepton.Server.Model;
@@ -47,10 +48,11 @@ public static class LeptonServer
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddOpenApi();
 
+        var postgres = SharedStore.Locate(options);
         var policy = PolicyRegistry.Get(options.Policy ?? LeptonServerOptions.DefaultPolicy);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new ControlPlane(
-            new SqliteJobStore(Path.Combine(options.DataDir, "lepton.db")), TimeProvider.System,
+            postgres is null ? new SqliteJobStore(Path.Combine(options.DataDir, "lepton.db")) : SharedStore.Open(sp), TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ControlPlane>()) { FairShare = options.FairShare });
         builder.Services.AddSingleton(sp => new JobOperations(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new NodeOperations(sp.GetRequiredService<ControlPlane>(), options.HeartbeatInterval, options.HeartbeatTimeout));
@@ -84,12 +86,25 @@ public static class LeptonServer
             Supervise<Power.PowerController>(builder.Services, "power-controller");
         }
 
+        if (postgres is not null)
+        {
+            SharedStore.AddLeaderElection(builder.Services, options);
+            Supervise<LeaderElection>(builder.Services, "leader-election");
+        }
+
         var app = builder.Build();
         ControlPlane plane;
         try
         {
             plane = app.Services.GetRequiredService<ControlPlane>();
-            EnsureAdminToken(plane, options);
+            if (postgres is null || SharedStore.StartLeading(app))
+            {
+                EnsureAdminToken(plane, options);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && postgres is not null)
+        {
+            throw new ServerStartException($"cannot use the store {postgres.Display}: {FirstLine(e)}", e);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -103,6 +118,12 @@ public static class LeptonServer
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         app.UseExceptionHandler();
+        if (postgres is not null)
+        {
+            // Before anything reads the body: a follower passes writes on untouched.
+            app.Services.GetRequiredService<LeaderForwarder>().Use(app);
+        }
+
         app.UseStatusCodePages();
         JsonBody.UseJsonWhenUntyped(app);
         if (Directory.Exists(builder.Environment.WebRootPath))
@@ -117,14 +138,22 @@ public static class LeptonServer
         app.MapOpenApi();
         // 200 "ok" while the store writes; 503 with {"status":"failing","store":"..."} while commits fail or the data directory's
         // file system is (nearly) full: small commits may still fit then, but the next big one will not.
-        app.MapGet("/healthz", () => StoreProblem(plane, options.DataDir) is { } failure
-            ? Results.Json(new Dictionary<string, string>
-            {
-                ["status"] = "failing",
-                ["store"] = failure,
-                ["since"] = plane.StoreFailingSince?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-            }, LeptonJsonContext.Default.DictionaryStringString, statusCode: 503)
-            : Results.Text("ok")).ExcludeFromDescription();
+        if (postgres is null)
+        {
+            app.MapGet("/healthz", () => StoreProblem(plane, options.DataDir) is { } failure
+                ? Results.Json(new Dictionary<string, string>
+                {
+                    ["status"] = "failing",
+                    ["store"] = failure,
+                    ["since"] = plane.StoreFailingSince?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                }, LeptonJsonContext.Default.DictionaryStringString, statusCode: 503)
+                : Results.Text("ok")).ExcludeFromDescription();
+        }
+        else
+        {
+            SharedStore.MapHealth(app, plane);
+        }
+
         MetricsApi.Map(app, plane, app.Services.GetRequiredService<SchedulingMetrics>(), app.Services.GetRequiredService<ReclaimTracker>());
         var api = app.MapGroup("/api/v1");
         var jobs = app.Services.GetRequiredService<JobOperations>();
@@ -184,6 +213,9 @@ public static class LeptonServer
         await using var app = BuildApp(options);
         await app.RunAsync(cancellationToken);
     }
+
+    /// <summary>The store <paramref name="options"/> name, as shown to users (a PostgreSQL URL without its password).</summary>
+    public static string StoreDisplay(LeptonServerOptions options) => SharedStore.Locate(options)?.Display ?? "sqlite";
 
     /// <summary>The addresses a started app listens on (resolves port 0 to the real port).</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) => [.. app.Urls];

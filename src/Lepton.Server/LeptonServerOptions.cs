@@ -61,4 +61,14 @@ public sealed record LeptonServerOptions
 
     /// <summary>Issue a new admin token at start (written to <c>admin-token</c> in the data directory), e.g. after the file was lost.</summary>
     public bool ResetAdminToken { get; init; }
+
+    /// <summary>Where the state lives: null for the embedded SQLite file in <see cref="DataDir"/>, or a PostgreSQL URL
+    /// (<c>postgres://USER@HOST:PORT/DB</c>) shared by any number of servers, one of which leads.</summary>
+    public string? Store { get; init; }
+
+    /// <summary>The URL other servers use to reach this one (forwarded writes); null for the first listen URL.</summary>
+    public string? AdvertiseUrl { get; init; }
+
+    /// <summary>How long a leader's lease on a PostgreSQL store lasts without renewal; a follower takes over after it runs out.</summary>
+    public TimeSpan LeaderLease { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -91,26 +91,42 @@ public sealed class CrashTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts <c>dotnet lepton.dll serve</c> and waits until it answers /healthz (also used by the disk-full test).</summary>
-    internal static async Task<Process> ServeAsync(string dir, int port)
+    /// <summary>Starts <c>dotnet lepton.dll ARGS</c> (a server, an agent), its output discarded or passed to <paramref name="output"/>.</summary>
+    internal static Process StartLepton(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? output = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "lepton.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "serve", "--data-dir", dir, "--urls", $"http://127.0.0.1:{port}" })
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lepton.dll"));
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) { output?.Invoke(line); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { output?.Invoke(line); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Starts <c>dotnet lepton.dll serve</c> and waits until it answers /healthz (also used by the disk-full and
+    /// failover tests); <paramref name="extra"/> are more <c>serve</c> options.</summary>
+    internal static async Task<Process> ServeAsync(string dir, int port, params string[] extra) => await ServeAsync(dir, port, null, extra);
+
+    /// <inheritdoc cref="ServeAsync(string, int, string[])"/>
+    internal static async Task<Process> ServeAsync(string dir, int port, Action<string>? output, params string[] extra)
+    {
+        var process = StartLepton(["serve", "--data-dir", dir, "--urls", $"http://127.0.0.1:{port}", .. extra], output: output);
         using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)

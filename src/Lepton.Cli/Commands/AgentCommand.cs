@@ -12,7 +12,11 @@ internal sealed class AgentCommand : ICliCommand
     /// <inheritdoc/>
     public Command Build()
     {
-        var server = new Option<string>("--server") { Description = "Server base URL, e.g. http://127.0.0.1:8080.", Required = true };
+        var server = new Option<string>("--server")
+        {
+            Description = "Server base URL, e.g. http://127.0.0.1:8080; several, comma-separated, for a cluster of servers (tried in turn).",
+            Required = true,
+        };
         // Kept only to answer with a clear error: a token on the command line can be read by every process on the machine.
         var token = new Option<string>("--token") { Hidden = true };
         var tokenFile = new Option<string>("--token-file") { Description = $"File holding the agent token (mode 0600); default: the {TokenVariable} environment variable." };
@@ -49,9 +53,16 @@ internal sealed class AgentCommand : ICliCommand
             var tokenPath = parse.GetValue(tokenFile) is { } file ? Path.GetFullPath(file) : null;
             var isolated = parse.GetValue(isolation) != "none";
             var retentionHours = NonNegative("--task-dir-retention-hours", parse.GetValue(retention));
+            var servers = parse.GetValue(server)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseServer).ToList();
+            if (servers.Count == 0)
+            {
+                throw new CliError("--server: no server given", 2);
+            }
+
             var options = new AgentOptions
             {
-                Server = ParseServer(parse.GetValue(server)!),
+                Server = servers[0],
+                OtherServers = servers[1..],
                 Token = ReadToken(tokenPath),
                 Name = nodeName,
                 Labels = ParseLabels(parse.GetValue(labels)),

@@ -29,9 +29,13 @@ internal sealed class BenchApiCommand : IBenchSubcommand
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent clients.", DefaultValueFactory = _ => 32 };
         var policy = new Option<string>("--policy") { Description = "Placement policy.", DefaultValueFactory = _ => LeptonServerOptions.DefaultPolicy };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON (progress goes to stderr)." };
+        var store = new Option<string?>("--store")
+        {
+            Description = "Store of the bench server: sqlite (default, a temp directory) or postgres://USER@HOST:PORT/DB (an empty database).",
+        };
         var command = new Command("api", "Measure durable job submissions per second and submit-to-scheduled latency against a loopback server.")
         {
-            nodes, jobs, concurrency, policy, json,
+            nodes, jobs, concurrency, policy, json, store,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,25 +47,41 @@ internal sealed class BenchApiCommand : IBenchSubcommand
                 throw new CliError("--nodes and --jobs must be positive and --concurrency in 1..1024", 2);
             }
 
-            await RunAsync(nodeCount, jobCount, clients, parse.GetValue(policy)!, parse.GetValue(json), cancellationToken);
+            await RunAsync(nodeCount, jobCount, clients, parse.GetValue(policy)!, parse.GetValue(json), parse.GetValue(store), cancellationToken);
             return 0;
         });
         return command;
     }
 
-    private static async Task RunAsync(int nodeCount, int jobCount, int clients, string policy, bool json, CancellationToken cancellationToken)
+    private static async Task RunAsync(int nodeCount, int jobCount, int clients, string policy, bool json, string? store, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(Path.GetTempPath(), "lepton-bench-api-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var app = LeptonServer.BuildApp(new LeptonServerOptions
+            Microsoft.AspNetCore.Builder.WebApplication built;
+            try
             {
-                DataDir = dir,
-                Urls = "http://127.0.0.1:0",
-                Policy = policy,
-                LogLevel = LogLevel.Error,
-                HeartbeatTimeout = TimeSpan.FromHours(1),
-            });
+                built = LeptonServer.BuildApp(new LeptonServerOptions
+                {
+                    DataDir = dir,
+                    Store = store,
+                    Urls = "http://127.0.0.1:0",
+                    Policy = policy,
+                    LogLevel = LogLevel.Error,
+                    HeartbeatTimeout = TimeSpan.FromHours(1),
+                });
+            }
+            catch (ServerStartException e)
+            {
+                throw new CliError(e.Message);
+            }
+
+            await using var app = built;
+            if (!File.Exists(Path.Combine(dir, LeptonServer.AdminTokenFile)))
+            {
+                throw new CliError("--store: the database already has an admin token (it is not empty); give the bench a fresh database");
+            }
+
             await app.StartAsync(cancellationToken);
             var baseAddress = new Uri(app.Urls.First());
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 4 };
@@ -167,7 +187,7 @@ internal sealed class BenchApiCommand : IBenchSubcommand
             }
             else
             {
-                Console.WriteLine(string.Create(c, $"nodes {nodeCount}, jobs {jobCount}, concurrency {clients}, policy {policy}, store SQLite WAL synchronous=FULL"));
+                Console.WriteLine(string.Create(c, $"nodes {nodeCount}, jobs {jobCount}, concurrency {clients}, policy {policy}, store {(store is null ? "SQLite WAL synchronous=FULL" : LeptonServer.StoreDisplay(new LeptonServerOptions { DataDir = dir, Store = store }) + " synchronous_commit=on")}"));
                 Console.WriteLine(string.Create(c, $"durable submissions/s:           {result.SubmissionsPerSecond:F0}  ({result.Accepted} accepted in {submitSeconds:F2} s, {failures} failed)"));
                 Console.WriteLine(string.Create(c, $"submit latency (client) p50/p99: {result.SubmitLatencyP50Ms:F1} / {result.SubmitLatencyP99Ms:F1} ms"));
                 Console.WriteLine(string.Create(c, $"submit->scheduled p50/p99/max:   {result.ScheduledLatencyP50Ms:F1} / {result.ScheduledLatencyP99Ms:F1} / {result.ScheduledLatencyMaxMs:F1} ms  ({scheduled.Length} of {views.Count} scheduled)"));

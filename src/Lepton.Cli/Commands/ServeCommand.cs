@@ -43,7 +43,19 @@ internal sealed class ServeCommand : ICliCommand
         {
             Description = "Share by fair share instead of hard quotas: tenants' guarantees, borrowing of idle capacity with reclaim, weighted DRF, aging (see lepton tenant share).",
         };
-        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin, fairShare };
+        var store = new Option<string?>("--store")
+        {
+            Description = "Where the state lives: sqlite (default, a file in --data-dir) or postgres://USER@HOST:PORT/DB, shared by several "
+                + "servers of which one leads (default: $LEPTON_STORE).",
+        };
+        var advertise = new Option<string?>("--advertise-url")
+        {
+            Description = "With a PostgreSQL store: the URL other servers reach this one at (default: the first --urls).",
+        };
+        var command = new Command("serve", "Run the Lepton control-plane server.")
+        {
+            dataDir, urls, policy, queue, logCap, logRetention, resetAdmin, fairShare, store, advertise,
+        };
         var energy = new ServeEnergyOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,8 +83,11 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliError("--log-retention-days must be a positive number of days (at most 36500)", 2);
             }
 
+            var storeText = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("LEPTON_STORE");
             var options = new LeptonServerOptions
             {
+                Store = string.IsNullOrWhiteSpace(storeText) ? null : storeText,
+                AdvertiseUrl = parse.GetValue(advertise),
                 LogCapPerTask = capMiB * 1024 * 1024,
                 LogRetention = TimeSpan.FromDays(retentionDays),
                 ResetAdminToken = parse.GetValue(resetAdmin),
@@ -106,7 +121,8 @@ internal sealed class ServeCommand : ICliCommand
                 throw new CliError($"cannot listen on {options.Urls}: {e.Message}");
             }
 
-            Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName}, queue {queueName})");
+            Console.WriteLine($"lepton server listening on {string.Join(", ", app.Urls)} (data in {options.DataDir}, policy {policyName}, queue {queueName}"
+                + (options.Store is null ? ")" : $", store {LeptonServer.StoreDisplay(options)})"));
             await app.WaitForShutdownAsync(cancellationToken);
             if (LeptonServer.FatalError(app) is { } fatal)
             {

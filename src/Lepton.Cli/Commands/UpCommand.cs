@@ -50,9 +50,13 @@ internal sealed class UpCommand : ICliCommand
         var heartbeatTimeout = new Option<double?>("--heartbeat-timeout-seconds") { Description = "A node silent this long is marked Down and its work requeued (default 15)." };
         var reclaimAfter = new Option<double?>("--reclaim-after-seconds") { Description = "A node holding nothing this long is reported reclaimable (default 600)." };
 
+        var ha = new Option<bool>("--ha")
+        {
+            Description = "Highly available: a throwaway local PostgreSQL, two servers on it (--urls and the next port; one leads) and the agents, to watch a failover.",
+        };
         var command = new Command("up", "Start a local cluster: the server (SQLite in --data-dir) and agents; Ctrl-C stops everything.")
         {
-            dataDir, urls, agents, declare, policy, heartbeat, heartbeatTimeout, reclaimAfter,
+            dataDir, urls, agents, declare, policy, heartbeat, heartbeatTimeout, reclaimAfter, ha,
         };
         var energy = new ServeEnergyOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -101,6 +105,11 @@ internal sealed class UpCommand : ICliCommand
 
             Directory.CreateDirectory(directory);
             using var termination = new TerminationSignal(cancellationToken);
+            if (parse.GetValue(ha))
+            {
+                return await RunHighlyAvailableAsync(options, count, shapes, parse.GetValue(heartbeat), termination.Token);
+            }
+
             return await RunAsync(options, count, shapes, parse.GetValue(heartbeat), termination.Token);
         });
         return command;
@@ -159,6 +168,91 @@ internal sealed class UpCommand : ICliCommand
 
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await server.StopAsync(grace.Token);
+        }
+    }
+
+    /// <summary><c>lepton up --ha</c>: a throwaway PostgreSQL, two <c>lepton serve</c> processes on it (the first data dir is
+    /// the cluster's, so the local token files work as usual) and agents that know both servers.</summary>
+    private static async Task<int> RunHighlyAvailableAsync(LeptonServerOptions options, int? agentCount, string[] shapes, double? heartbeatSeconds,
+        CancellationToken cancellationToken)
+    {
+        var first = new Uri(options.Urls);
+        var second = new UriBuilder(first) { Port = first.Port + 1 }.Uri;
+        var urls = new[] { first.AbsoluteUri.TrimEnd('/'), second.AbsoluteUri.TrimEnd('/') };
+        foreach (var url in urls)
+        {
+            ListenAddress.EnsureFree(url);
+        }
+
+        await using var postgres = await LocalPostgres.StartAsync();
+        var directory = options.DataDir;
+        var servers = new List<Process>();
+        var agents = new List<Process>();
+        try
+        {
+            for (var i = 0; i < urls.Length; i++)
+            {
+                servers.Add(StartLepton(["serve", "--data-dir", i == 0 ? directory : Path.Combine(directory, $"server-{i + 1}"), "--urls", urls[i],
+                    "--store", postgres.Url, "--policy", options.Policy ?? LeptonServerOptions.DefaultPolicy]));
+                // The first one leads: wait for it before starting the second, so the admin token is in this cluster's folder.
+                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (!await AnswersAsync(probe, urls[i] + "/healthz"))
+                {
+                    if (servers[i].HasExited || DateTime.UtcNow > deadline)
+                    {
+                        throw new CliError($"the server on {urls[i]} did not start");
+                    }
+
+                    await Task.Delay(200, cancellationToken);
+                }
+            }
+
+            // Commands run in this folder try both servers.
+            await File.WriteAllTextAsync(Path.Combine(directory, LocalTokenFiles.Url), string.Join(',', urls) + "\n", CancellationToken.None);
+            using var http = new HttpClient { BaseAddress = new Uri(urls[0] + "/"), Timeout = TimeSpan.FromSeconds(5) };
+            var adminTokenPath = Path.Combine(directory, LeptonServer.AdminTokenFile);
+            var adminToken = (await File.ReadAllTextAsync(adminTokenPath, cancellationToken)).Trim();
+            var agentTokenPath = await AgentTokenAsync(http, directory, adminToken, cancellationToken);
+            var tenantTokenPath = await DefaultTenantTokenAsync(http, directory, adminToken, cancellationToken);
+            var commandLines = AgentArguments(directory, string.Join(',', urls), agentTokenPath, agentCount, shapes, heartbeatSeconds);
+            foreach (var (_, arguments) in commandLines)
+            {
+                agents.Add(StartLepton(arguments));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"Lepton is up, highly available: PostgreSQL {postgres.Url} (throwaway)");
+            Console.WriteLine($"  server 1 (pid {servers[0].Id}): {urls[0]}/   server 2 (pid {servers[1].Id}): {urls[1]}/");
+            Console.WriteLine($"  who leads: curl {urls[0]}/healthz ; curl {urls[1]}/healthz   (role leader|follower)");
+            Console.WriteLine($"  watch a failover: kill -9 <pid of the leader>; the other server takes over within seconds ('lepton node list' keeps working)");
+            Console.WriteLine($"Admin token: {adminTokenPath}   Team token: {tenantTokenPath}");
+            Console.WriteLine($"{commandLines.Count} agent(s): {string.Join(", ", commandLines.Select(a => a.Name))}. Press Ctrl-C to stop.");
+            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            Console.WriteLine("Stopping agents, servers and PostgreSQL…");
+            return 0;
+        }
+        finally
+        {
+            await StopAsync(agents, TimeSpan.FromSeconds(20));
+            await StopAsync(servers, TimeSpan.FromSeconds(10));
+            foreach (var process in agents.Concat(servers))
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient probe, string url)
+    {
+        try
+        {
+            using var response = await probe.GetAsync(url);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
         }
     }
 

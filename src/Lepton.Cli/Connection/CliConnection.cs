@@ -27,6 +27,10 @@ internal sealed record CliConnection(Uri Server, string Token, string Source, st
     /// <summary>How the local cluster is named in messages.</summary>
     public const string LocalSource = "./.lepton (the cluster 'lepton up' started in this folder)";
 
+    /// <summary>Further servers of the same cluster (<c>LEPTON_SERVER=http://a:8080,http://b:8080</c>), tried in turn when
+    /// <see cref="Server"/> does not answer.</summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+
     /// <summary>One line saying which server and token this is and where they came from.</summary>
     public string Describe() => Source == TokenSource
         ? $"server {Server.AbsoluteUri.TrimEnd('/')} and token from {Source}"
@@ -90,7 +94,14 @@ internal sealed record CliConnection(Uri Server, string Token, string Source, st
             tokenSource = $"{tokenSource} (local cluster)";
         }
 
-        return new CliConnection(ParseServer(server, serverSource), token, serverSource, tokenSource);
+        var servers = server.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => ParseServer(s, serverSource)).ToList();
+        if (servers.Count == 0)
+        {
+            throw new CliError($"{serverSource}: '{server}' names no server", 2);
+        }
+
+        return new CliConnection(servers[0], token, serverSource, tokenSource) { OtherServers = servers[1..] };
     }
 
     /// <summary>Parses a server address given by the user, naming where it came from when it is wrong.</summary>
@@ -121,7 +132,9 @@ internal sealed record CliConnection(Uri Server, string Token, string Source, st
     public static async Task<int> RunAsync(Func<LeptonClient, CliConnection, Task<int>> body, CancellationToken cancellationToken, bool asTeam = false)
     {
         var connection = Resolve(asTeam);
-        using var client = new LeptonClient(connection.Server, connection.Token);
+        using var client = connection.OtherServers.Count == 0
+            ? new LeptonClient(connection.Server, connection.Token)
+            : new LeptonClient([connection.Server, .. connection.OtherServers], connection.Token);
         return await connection.GuardAsync(() => body(client, connection), cancellationToken, client);
     }
 

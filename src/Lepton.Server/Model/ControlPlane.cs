@@ -370,11 +370,36 @@ internal sealed class ControlPlane : IDisposable
         RevokedAt = token.RevokedAt,
     };
 
+    /// <summary>Whether this server may write (several servers on one PostgreSQL store: only the leader); always true alone.</summary>
+    public Func<bool> IsLeader { get; set; } = static () => true;
+
+    /// <summary>Replaces the model with what the store holds now (a follower serving reads; a new leader taking over).</summary>
+    /// <param name="freshNodes">Forget live node data, giving every node a full heartbeat timeout (a new leader: its agents
+    /// were talking to the old one).</param>
+    public void ReloadFromStore(bool freshNodes)
+    {
+        var contents = _store.Load();
+        lock (Gate)
+        {
+            if (freshNodes)
+            {
+                Nodes.Clear();
+            }
+
+            Reset(contents);
+        }
+    }
+
     /// <summary>Runs <paramref name="change"/> on the writer and completes after its group is durable.</summary>
     /// <param name="change">Checks (throwing <see cref="ApiException"/> before changing anything), changes the model and writes rows.</param>
     /// <param name="schedulingChange">Whether the change can alter a scheduling decision (wakes the scheduler).</param>
     public Task<T> MutateAsync<T>(Func<IStoreTransaction, T> change, bool schedulingChange = true)
     {
+        if (!IsLeader())
+        {
+            return Task.FromException<T>(new ApiException(503, "Unavailable", "this server is not the leader; retry (or ask another server)"));
+        }
+
         var mutation = new Mutation<T>(change, schedulingChange);
         if (!_mutations.Writer.TryWrite(mutation))
         {

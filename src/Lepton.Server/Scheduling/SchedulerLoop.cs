@@ -45,6 +45,12 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 }
             }
 
+            if (!plane.IsLeader())
+            {
+                // A follower of a shared store: the leader schedules.
+                continue;
+            }
+
             try
             {
                 var ticked = Stopwatch.GetElapsedTime(lastTick) >= tick;
