@@ -180,7 +180,9 @@ public static class LeptonServer
         services.AddSingleton<IUsageStore>(sp =>
         {
             _ = sp.GetRequiredService<ControlPlane>();
-            return new SqliteUsageStore(Path.Combine(options.DataDir, "lepton.db"));
+            return sp.GetService<PostgresJobStore>() is { } shared
+                ? new PostgresUsageStore(shared)
+                : new SqliteUsageStore(Path.Combine(options.DataDir, "lepton.db"));
         });
         services.AddSingleton(sp => new EnergyAccountant(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<EnergyLedger>(),
             sp.GetRequiredService<IUsageStore>(), options.EnergyInterval, sp.GetRequiredService<ILogger<EnergyAccountant>>()));

@@ -42,6 +42,13 @@ internal sealed class EnergyAccountant(ControlPlane plane, EnergyLedger ledger, 
     /// <summary>Accounts up to now and writes the rows; returns false (and keeps them) when the store refused.</summary>
     public bool SampleAndFlush()
     {
+        // On a PostgreSQL store shared by several servers only the leader accounts: a follower's view of running tasks lags,
+        // and two servers writing the same usage would count it twice.
+        if (!plane.IsLeader())
+        {
+            return true;
+        }
+
         lock (_flush)
         {
             List<UsageRow> rows;
@@ -56,7 +63,7 @@ internal sealed class EnergyAccountant(ControlPlane plane, EnergyLedger ledger, 
                 store.Add(rows);
                 return true;
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
             {
                 log.LogWarning("usage accounting could not be written ({Error}); keeping {Rows} row(s) for the next try", e.Message, rows.Count);
                 lock (plane.Gate)

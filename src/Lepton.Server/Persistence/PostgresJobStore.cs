@@ -62,6 +62,14 @@ internal sealed class PostgresJobStore : IJobStore
         ALTER TABLE tenants ADD COLUMN guarantee TEXT;
         ALTER TABLE tenants ADD COLUMN borrowing_limit TEXT;
         """,
+        // 3: SQLite's migration 2 (energy and cost accounting, power state of nodes switched off), for PostgresUsageStore.
+        """
+        CREATE TABLE usage (bucket BIGINT NOT NULL, node TEXT NOT NULL, job_id BIGINT NOT NULL, tenant TEXT NOT NULL,
+            job_name TEXT NOT NULL, gpu_model TEXT NOT NULL, seconds DOUBLE PRECISION NOT NULL, gpu_seconds DOUBLE PRECISION NOT NULL,
+            cpu_seconds DOUBLE PRECISION NOT NULL, energy_j DOUBLE PRECISION NOT NULL, measured_energy_j DOUBLE PRECISION NOT NULL,
+            cost DOUBLE PRECISION NOT NULL, PRIMARY KEY (bucket, node, job_id));
+        CREATE TABLE node_power (name TEXT PRIMARY KEY, state TEXT NOT NULL, since BIGINT NOT NULL);
+        """,
     ];
 
     /// <summary>SQLSTATE raised by <c>lepton_fence</c>.</summary>
