@@ -125,6 +125,7 @@ public static class LeptonServer
         InsightsApi.Map(api, plane, app.Services.GetRequiredService<JobExplainer>(), app.Services.GetRequiredService<UtilizationRecorder>());
         JobLogEndpoints.Map(api, plane, jobs, app.Services.GetRequiredService<JobLogStore>());
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
+        ConsolidationEndpoints.Map(api, plane);
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
     }

@@ -39,4 +39,5 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ReclaimableNodes))]
 [JsonSerializable(typeof(WhoAmIView))]
+[JsonSerializable(typeof(ConsolidationView))]
 public sealed partial class LeptonJsonContext : JsonSerializerContext;
