@@ -57,7 +57,7 @@ public static class LeptonServer
         var queue = options.Queue is null ? QueueDiscipline.Default
             : QueueDiscipline.TryParse(options.Queue, out var named) ? named
             : throw new ArgumentException($"unknown queue discipline '{options.Queue}'; valid: {string.Join(", ", QueueDiscipline.Names)}", nameof(options));
-        builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()) { Discipline = queue });
+        builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()) { Discipline = queue, BatchPlacer = options.BatchPlacer });
         builder.Services.AddSingleton(sp => new SchedulerLoop(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>(),
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));

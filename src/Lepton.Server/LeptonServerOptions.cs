@@ -19,6 +19,10 @@ public sealed record LeptonServerOptions
     /// for the default, priority with greedy backfill.</summary>
     public string? Queue { get; init; }
 
+    /// <summary>Batch planning mode: when set, each scheduling cycle places its pending jobs as one batch with this placer
+    /// (<c>lepton serve --planner milp</c>), and the normal planner handles the jobs it leaves out; null plans job by job.</summary>
+    public Lepton.Core.Placement.Batch.IBatchPlacer? BatchPlacer { get; init; }
+
     /// <summary>How often agents should heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
 

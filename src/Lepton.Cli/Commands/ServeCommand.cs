@@ -39,7 +39,12 @@ internal sealed class ServeCommand : ICliCommand
         {
             Description = "Issue a new admin token, save it to DATA_DIR/admin-token and print it (for when the file was lost).",
         };
-        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin };
+        var planner = new Option<string>("--planner")
+        {
+            Description = "Planning mode: greedy (job by job with --policy) or milp (each cycle's pending jobs as one batch by CP-SAT, never worse than greedy).",
+            DefaultValueFactory = _ => "greedy",
+        };
+        var command = new Command("serve", "Run the Lepton control-plane server.") { dataDir, urls, policy, queue, logCap, logRetention, resetAdmin, planner };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policyName = parse.GetValue(policy)!;
@@ -52,6 +57,12 @@ internal sealed class ServeCommand : ICliCommand
             if (!QueueDiscipline.TryParse(queueName, out _))
             {
                 throw new CliError($"--queue: unknown queue discipline '{queueName}'; valid: {string.Join(", ", QueueDiscipline.Names)}", 2);
+            }
+
+            var plannerName = parse.GetValue(planner)!.Trim().ToLowerInvariant();
+            if (plannerName is not ("greedy" or "milp"))
+            {
+                throw new CliError($"--planner: unknown planner '{plannerName}'; valid: greedy, milp", 2);
             }
 
             var capMiB = parse.GetValue(logCap);
@@ -75,6 +86,7 @@ internal sealed class ServeCommand : ICliCommand
                 Urls = parse.GetValue(urls)!,
                 Policy = policyName,
                 Queue = queueName,
+                BatchPlacer = plannerName == "milp" ? new Lepton.Optimization.MilpBatchPlacer() : null,
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };
