@@ -82,6 +82,7 @@ public sealed class MilpBatchPlacer : IBatchPlacer
         {
             return greedy with
             {
+                UpperBound = LpUpperBound(problem),
                 Note = string.Create(CultureInfo.InvariantCulture,
                     $"the exact model would have {size:N0} variables (limit {MaxVariables:N0}); kept the greedy plan of {greedy.GreedyPolicy}"),
             };
@@ -258,6 +259,22 @@ public sealed class MilpBatchPlacer : IBatchPlacer
             UpperBound = optimal ? value : Math.Max(upper, value),
             Note = optimal ? "proven optimal" : "time limit reached",
         };
+    }
+
+    /// <summary>For a model too large to build: when the objective is GPU and the cluster is empty, the LP bound of
+    /// <see cref="LpPackingBound"/> turned into the objective's units (each task's value is gpu·(T+1) + 1, so a plan's value is
+    /// at most bound·(T+1) + T); otherwise none.</summary>
+    private static double? LpUpperBound(BatchProblem problem)
+    {
+        var cluster = problem.Cluster;
+        if (problem.Objective != BatchObjective.Gpu || cluster.TotalAllocated != Core.Resources.ResourceVector.Zero)
+        {
+            return null;
+        }
+
+        var nodes = Enumerable.Range(0, cluster.NodeCount).Select(cluster.NodeAt).ToArray();
+        var gpu = Math.Floor(new LpPackingBound().UpperBoundGpuMilli(nodes, problem.Tasks));
+        return gpu * (problem.Tasks.Count + 1.0) + problem.Tasks.Count;
     }
 
     /// <summary>Allocates the plan on the cluster and releases it again: the cluster refuses any overfill, so a plan that passes
