@@ -293,6 +293,15 @@ public sealed class LeptonClient : IDisposable
     public Task<UtilizationHistory> GetUtilizationAsync(CancellationToken cancellationToken = default) =>
         SendAsync<UtilizationHistory>(HttpMethod.Get, "api/v1/cluster/utilization", null, cancellationToken);
 
+    /// <summary>The consolidation plan (<c>GET /api/v1/cluster/consolidation</c>, admin): moves of preemptible jobs that free the
+    /// most whole GPUs (<paramref name="goal"/> <c>gpus</c>) or nodes (<c>nodes</c>), at most <paramref name="maxMoves"/> tasks.</summary>
+    public Task<ConsolidationView> GetConsolidationAsync(string goal = "gpus", int maxMoves = 10, CancellationToken cancellationToken = default) =>
+        SendAsync<ConsolidationView>(HttpMethod.Get, $"api/v1/cluster/consolidation?goal={Uri.EscapeDataString(goal)}&maxMoves={maxMoves}", null, cancellationToken);
+
+    /// <summary>Computes the consolidation plan and requeues its moved jobs through preemption (<c>POST /api/v1/cluster/consolidation</c>, admin).</summary>
+    public Task<ConsolidationView> ApplyConsolidationAsync(string goal = "gpus", int maxMoves = 10, CancellationToken cancellationToken = default) =>
+        SendAsync<ConsolidationView>(HttpMethod.Post, $"api/v1/cluster/consolidation?goal={Uri.EscapeDataString(goal)}&maxMoves={maxMoves}", null, cancellationToken);
+
     /// <summary>Checks <c>GET /healthz</c>; returns the body the server sent (e.g. <c>ok</c>).</summary>
     public Task<string> GetHealthAsync(CancellationToken cancellationToken = default) =>
         SendForTextAsync("healthz", cancellationToken);

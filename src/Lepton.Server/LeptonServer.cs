@@ -60,7 +60,7 @@ public static class LeptonServer
         var queue = options.Queue is null ? QueueDiscipline.Default
             : QueueDiscipline.TryParse(options.Queue, out var named) ? named
             : throw new ArgumentException($"unknown queue discipline '{options.Queue}'; valid: {string.Join(", ", QueueDiscipline.Names)}", nameof(options));
-        builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()) { Discipline = queue });
+        builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()) { Discipline = queue, BatchPlacer = options.BatchPlacer });
         builder.Services.AddSingleton(sp => new SchedulerLoop(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>(),
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
             sp.GetRequiredService<ILogger<SchedulerLoop>>()));
@@ -166,6 +166,7 @@ public static class LeptonServer
         ReclaimableNodeEndpoints.Map(api, plane, app.Services.GetRequiredService<ReclaimTracker>());
         MapEnergy(app, api, plane);
         EtaApi.Map(api, plane, app.Services.GetRequiredService<JobEtaService>());
+        ConsolidationEndpoints.Map(api, plane);
         app.Lifetime.ApplicationStopped.Register(plane.Dispose);
         return app;
     }

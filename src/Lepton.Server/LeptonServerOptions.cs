@@ -22,6 +22,10 @@ public sealed record LeptonServerOptions
     /// <summary>Fair share with guarantees, borrowing and reclaim between tenants instead of hard quotas.</summary>
     public bool FairShare { get; init; }
 
+    /// <summary>Batch planning mode: when set, each scheduling cycle places its pending jobs as one batch with this placer
+    /// (<c>lepton serve --planner milp</c>), and the normal planner handles the jobs it leaves out; null plans job by job.</summary>
+    public Lepton.Core.Placement.Batch.IBatchPlacer? BatchPlacer { get; init; }
+
     /// <summary>How often agents should heartbeat.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -16,17 +16,21 @@ internal sealed class PlaceCommand : ICliCommand
     {
         var nodes = new Option<string>("--nodes") { Description = "Node file: openb-style CSV or Lepton YAML.", Required = true };
         var tasks = new Option<string>("--tasks") { Description = "Task file: openb-style pod CSV or Lepton YAML.", Required = true };
-        var policy = new Option<string>("--policy") { Description = "Placement policy (see 'lepton policies').", DefaultValueFactory = _ => "bestfit" };
+        var policy = new Option<string>("--policy") { Description = "Placement policy (see 'lepton policies'), or milp: the whole batch at once by an integer model (CP-SAT).", DefaultValueFactory = _ => "bestfit" };
         var seed = new Option<int>("--seed") { Description = "Seed for tie-breaks and the random policy.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print the placement as JSON instead of a table." };
         var network = new Option<string>("--network") { Description = "Network model file for topology, data and latency (see README); default: the built-in model." };
+        var objective = new Option<string>("--objective") { Description = "With --policy milp: priority (default), gpu, tasks or cost.", DefaultValueFactory = _ => "priority" };
+        var timeLimit = new Option<double>("--time-limit") { Description = "With --policy milp: solver time limit in seconds.", DefaultValueFactory = _ => 2.0 };
 
         var command = new Command("place", "Place tasks on nodes with a policy and show where each went, or why it is pending.")
         {
-            nodes, tasks, policy, seed, json, network,
+            nodes, tasks, policy, seed, json, network, objective, timeLimit,
         };
-        command.SetAction(parse => Run(parse.GetValue(nodes)!, parse.GetValue(tasks)!, parse.GetValue(policy)!, parse.GetValue(seed), parse.GetValue(json),
-            parse.GetValue(network) is { } file ? Simulate.TopologyOutput.Network(file, []) : null));
+        command.SetAction(parse => MilpPlacement.IsMilp(parse.GetValue(policy))
+            ? MilpPlacement.Run(parse.GetValue(nodes)!, parse.GetValue(tasks)!, parse.GetValue(seed), parse.GetValue(json), parse.GetValue(objective)!, parse.GetValue(timeLimit))
+            : Run(parse.GetValue(nodes)!, parse.GetValue(tasks)!, parse.GetValue(policy)!, parse.GetValue(seed), parse.GetValue(json),
+                parse.GetValue(network) is { } file ? Simulate.TopologyOutput.Network(file, []) : null));
         return command;
     }
 

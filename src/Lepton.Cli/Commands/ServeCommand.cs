@@ -52,9 +52,14 @@ internal sealed class ServeCommand : ICliCommand
         {
             Description = "With a PostgreSQL store: the URL other servers reach this one at (default: the first --urls).",
         };
+        var planner = new Option<string>("--planner")
+        {
+            Description = "Planning mode: greedy (job by job with --policy) or milp (each cycle's pending jobs as one batch by CP-SAT, never worse than greedy).",
+            DefaultValueFactory = _ => "greedy",
+        };
         var command = new Command("serve", "Run the Lepton control-plane server.")
         {
-            dataDir, urls, policy, queue, logCap, logRetention, resetAdmin, fairShare, store, advertise,
+            dataDir, urls, policy, queue, logCap, logRetention, resetAdmin, fairShare, store, advertise, planner,
         };
         var energy = new ServeEnergyOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -69,6 +74,12 @@ internal sealed class ServeCommand : ICliCommand
             if (!QueueDiscipline.TryParse(queueName, out _))
             {
                 throw new CliError($"--queue: unknown queue discipline '{queueName}'; valid: {string.Join(", ", QueueDiscipline.Names)}", 2);
+            }
+
+            var plannerName = parse.GetValue(planner)!.Trim().ToLowerInvariant();
+            if (plannerName is not ("greedy" or "milp"))
+            {
+                throw new CliError($"--planner: unknown planner '{plannerName}'; valid: greedy, milp", 2);
             }
 
             var capMiB = parse.GetValue(logCap);
@@ -96,6 +107,7 @@ internal sealed class ServeCommand : ICliCommand
                 Policy = policyName,
                 Queue = queueName,
                 FairShare = parse.GetValue(fairShare),
+                BatchPlacer = plannerName == "milp" ? new Lepton.Optimization.MilpBatchPlacer() : null,
                 Announce = Console.Out,
                 LogLevel = Microsoft.Extensions.Logging.LogLevel.Information,
             };

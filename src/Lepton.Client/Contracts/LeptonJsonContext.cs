@@ -43,4 +43,5 @@ namespace Lepton.Client.Contracts;
 [JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(PowerNow))]
 [JsonSerializable(typeof(WhoAmIView))]
+[JsonSerializable(typeof(ConsolidationView))]
 public sealed partial class LeptonJsonContext : JsonSerializerContext;

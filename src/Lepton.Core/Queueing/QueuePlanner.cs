@@ -41,6 +41,15 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
     /// <summary>The queue discipline; <see cref="QueueDiscipline.Default"/> unless set.</summary>
     public QueueDiscipline Discipline { get; init; } = QueueDiscipline.Default;
 
+    /// <summary>When set, each cycle first places the pending jobs as one batch with this placer (e.g. CP-SAT's <c>milp</c>)
+    /// and plans only the jobs it leaves out the usual way (see <see cref="BatchCycle"/>); null (the default) plans job by job.</summary>
+    public Placement.Batch.IBatchPlacer? BatchPlacer { get; init; }
+
+    /// <summary>The batch placer's time limit per cycle.</summary>
+    public TimeSpan BatchTimeLimit { get; init; } = TimeSpan.FromSeconds(2);
+
+    private bool _inBatch;
+
     /// <summary>Whether every waiting job gets a specific reason (which constraint ruled out how many nodes). A replay of
     /// a long trace turns it off: explaining costs a scan of the nodes per waiting job per cycle, and only the jobs that
     /// never start need a reason there. Jobs the discipline blocks are still told so.</summary>
@@ -108,6 +117,19 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         ArgumentNullException.ThrowIfNull(pendingJobs);
         ArgumentNullException.ThrowIfNull(quotas);
         ArgumentNullException.ThrowIfNull(tenantUsage);
+        if (BatchPlacer is { } batch && !_inBatch && pendingJobs.Count > 0)
+        {
+            _inBatch = true;
+            try
+            {
+                return BatchCycle.Plan(this, batch, BatchTimeLimit, cluster, bound, pendingJobs, quotas, tenantUsage, options);
+            }
+            finally
+            {
+                _inBatch = false;
+            }
+        }
+
         var usage = new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
         var victims = new List<BoundJob>(bound.Count);
         foreach (var job in bound)

@@ -27,6 +27,14 @@ internal sealed record PlaceReport(string Policy, IReadOnlyList<PlaceReport.Plac
     /// <summary>Tasks, placed tasks, and the share of the cluster's GPU, CPU and memory allocated, in percent.</summary>
     internal sealed record Totals(int Tasks, int Placed, double GpuAllocatedPct, double CpuAllocatedPct, double MemoryAllocatedPct);
 
+    /// <summary>With <c>--policy milp</c>: how good the batch plan is (absent for the greedy policies).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BatchStatus? Batch { get; init; }
+
+    /// <summary>A batch plan's status: objective, optimal/feasible/greedy, value, bound and gap (percent), the greedy floor, seconds.</summary>
+    internal sealed record BatchStatus(string Objective, string Status, string Source, long Value, double? UpperBound, double? GapPct,
+        string GreedyPolicy, long GreedyValue, double Seconds, string Note);
+
     /// <summary>Builds the report from a placement result, keeping its (input) task order.</summary>
     public static PlaceReport From(PlacementResult result)
     {

@@ -27,10 +27,11 @@ internal static class OpenbSimulateCommand
         var powerCsv = new Option<string>("--power-csv") { Description = "Write the power curves (seed means per trace, policy and arrived x: watts, GRAR, saving vs fgd) to this CSV file." };
         var tieBreak = new Option<string>("--tie-break") { Description = "Ties between equal scores: 'random' (seeded node ranks, FGD-SPEC) or 'name' (smallest node name for every policy, as the PWR paper's simulator).", DefaultValueFactory = _ => "random" };
         var traces = new Option<string>("--traces") { Description = "The public trace folder (holding openb/); default $LEPTON_TRACES, else shared/traces beside the repository." };
+        var bound = new Option<bool>("--bound") { Description = "Also compute an upper bound on GPU allocation (LP relaxation of offline packing) per trace and seed, and each policy's gap to it." };
 
         var command = new Command("openb", "Replay the openb GPU-sharing experiment of Weng et al., \"Beware of Fragmentation\" (USENIX ATC'23), and compare with the published results.")
         {
-            trace, policy, seeds, tune, nodes, json, csv, report, parallel, traces, powerCsv, tieBreak,
+            trace, policy, seeds, tune, nodes, json, csv, report, parallel, traces, powerCsv, tieBreak, bound,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -82,9 +83,19 @@ internal static class OpenbSimulateCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{runs.Count} runs ({Count(workloads.Count, "trace")} × {Count(policies.Count, "policy")} × {Count(seedList.Count, "seed")}) on {cluster.Nodes.Count} nodes / {cluster.TotalGpus} GPUs in {stopwatch.Elapsed.TotalSeconds:F1} s, {Environment.ProcessorCount} cores"));
 
+            // --bound: an LP per (trace, seed, column); printed after the sweep's own tables and added to JSON and HTML.
+            var bounds = parse.GetValue(bound)
+                ? OpenbBound.Build(cluster, workloads, seedList, tuneValue, new Lepton.Optimization.LpPackingBound(), parse.GetValue(parallel))
+                : null;
+            if (bounds is not null)
+            {
+                OpenbBoundTable.Write(bounds, summary);
+            }
+
             if (parse.GetValue(json) is { } jsonPath)
             {
-                Write(jsonPath, OpenbJsonReport.Render(traceArgument, tuneValue, runs, summary));
+                var document = OpenbJsonReport.Render(traceArgument, tuneValue, runs, summary);
+                Write(jsonPath, bounds is null ? document : OpenbBoundReport.AddToJson(document, bounds, summary));
             }
 
             if (parse.GetValue(csv) is { } csvPath)
@@ -99,7 +110,8 @@ internal static class OpenbSimulateCommand
 
             if (parse.GetValue(report) is { } reportPath)
             {
-                Write(reportPath, OpenbHtmlReport.Render(new OpenbReportInput(cluster, runs, summary, published, tuneValue, stopwatch.Elapsed)));
+                var page = OpenbHtmlReport.Render(new OpenbReportInput(cluster, runs, summary, published, tuneValue, stopwatch.Elapsed));
+                Write(reportPath, bounds is null ? page : OpenbBoundReport.AddToHtml(page, bounds, summary));
             }
 
             return Task.FromResult(0);
