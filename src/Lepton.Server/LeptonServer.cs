@@ -171,11 +171,11 @@ public static class LeptonServer
         return app;
     }
 
-    /// <summary>Energy and cost accounting: the ledger (with the power estimator Core's model will replace), its store beside
+    /// <summary>Energy and cost accounting: the ledger (estimating power with Core's power model), its store beside
     /// the job store, and the background accountant.</summary>
     private static void AddEnergy(IServiceCollection services, LeptonServerOptions options)
     {
-        services.AddSingleton(new EnergyLedger(new LinearNodePowerEstimator(), new EnergyPrices { GpuPerHour = options.GpuPricePerHour },
+        services.AddSingleton(new EnergyLedger(new CoreNodePowerEstimator(Lepton.Core.Power.PowerModel.Default), new EnergyPrices { GpuPerHour = options.GpuPricePerHour },
             options.HeartbeatTimeout));
         // The control plane first: its store creates and migrates the file this one opens.
         services.AddSingleton<IUsageStore>(sp =>

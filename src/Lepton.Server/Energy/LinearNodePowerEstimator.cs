@@ -5,7 +5,7 @@ namespace Lepton.Server.Energy;
 
 /// <summary>The simplest power model: idle watts plus the span to peak watts times the node's busiest allocated share
 /// (CPU or GPU, whichever is larger).</summary>
-/// <remarks>Stand-in for Core's power model; a node that declares no watts draws 0 and a peak below idle is read as idle.</remarks>
+/// <remarks>The server uses <see cref="CoreNodePowerEstimator"/>; this one keeps test figures round. A node that declares no watts draws 0 and a peak below idle is read as idle.</remarks>
 internal sealed class LinearNodePowerEstimator : INodePowerEstimator
 {
     /// <inheritdoc/>
