@@ -47,4 +47,29 @@ public sealed class EtaApiTests
         Assert.Equal(HttpStatusCode.Forbidden, admin.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await team.GetAsync("/api/v1/jobs/999/eta")).StatusCode);
     }
+
+    [Fact]
+    public async Task Eta_OtherTenantsJob_NotFoundAndWhatIfCountsWithoutNaming()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.RegisterAsync(await server.AgentAsync(), "n1", gpus: 1);
+        var victim = await server.TenantAsync("team-a");
+        var attacker = await server.TenantAsync("team-b");
+        var running = await TestServer.SubmitAsync(victim, TestServer.Job("secret-run", gpu: 1));
+        await TestServer.WaitAsync(victim, running.Id, j => j.State == JobState.Scheduled);
+        var queued = await TestServer.SubmitAsync(victim, TestServer.Job("secret-queued", gpu: 1));
+        await TestServer.WaitAsync(victim, queued.Id, j => j.Reason is not null);
+
+        // Guessing another tenant's job id answers as if it did not exist.
+        Assert.Equal(HttpStatusCode.NotFound, (await attacker.GetAsync($"/api/v1/jobs/{queued.Id}/eta")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await attacker.GetAsync($"/api/v1/jobs/{running.Id}/eta")).StatusCode);
+
+        var whatIf = await attacker.PostAsJsonAsync("/api/v1/jobs/whatif", TestServer.Job("probe", gpu: 1), LeptonJsonContext.Default.JobSubmission);
+        Assert.Equal(HttpStatusCode.OK, whatIf.StatusCode);
+        var body = await whatIf.Content.ReadAsStringAsync();
+        var view = System.Text.Json.JsonSerializer.Deserialize(body, LeptonJsonContext.Default.JobEtaView)!;
+        Assert.Empty(view.WaitsBehind);
+        Assert.True(view.WaitsBehindOthers >= 1, body);
+        Assert.DoesNotContain("secret", body, StringComparison.Ordinal);
+    }
 }
