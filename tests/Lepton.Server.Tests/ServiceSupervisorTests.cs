@@ -1,5 +1,6 @@
 using Lepton.Server.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lepton.Server.Tests;
@@ -43,6 +44,64 @@ public sealed class ServiceSupervisorTests
         Assert.Null(health.FatalError);
         Assert.False(stopped);
         await supervisor.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Ticks like the server's loops: its cancellation completes the await inline, inside the canceller's call.</summary>
+    private sealed class Ticking : BackgroundService
+    {
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public TaskCompletionSource Healthy { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            Interlocked.Increment(ref _runs);
+            using var timer = new PeriodicTimer(TimeSpan.FromHours(1));
+            Healthy.TrySetResult();
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Dispose_WithoutStop_EndsTheServiceWithoutRestartingIt()
+    {
+        var health = new ServerHealth(() => { });
+        var flaky = new Ticking();
+        var log = new ErrorCounter();
+        var supervisor = new ServiceSupervisor(flaky, "flaky", health, log) { InitialBackoff = TimeSpan.FromMilliseconds(1) };
+        await supervisor.StartAsync(CancellationToken.None);
+        await flaky.Healthy.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // What a host does when a command fails before it could stop it: dispose, which cancels the inner service.
+        supervisor.Dispose();
+        await supervisor.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((1, 0, 0), (flaky.Runs, supervisor.Restarts, log.Errors));
+        Assert.Null(health.FatalError);
+    }
+
+    /// <summary>Counts what was logged as an error (a failure the supervisor believed it saw).</summary>
+    private sealed class ErrorCounter : ILogger
+    {
+        private int _errors;
+
+        public int Errors => Volatile.Read(ref _errors);
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error)
+            {
+                Interlocked.Increment(ref _errors);
+            }
+        }
     }
 
     [Fact]

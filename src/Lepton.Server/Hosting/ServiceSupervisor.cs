@@ -106,6 +106,9 @@ internal sealed class ServiceSupervisor(BackgroundService inner, string name, Se
 
     public override void Dispose()
     {
+        // A host disposed without being stopped (a command that failed half-way) cancels the inner service here: that is
+        // the end, not a failure to restart from.
+        _stopping = true;
         inner.Dispose();
         base.Dispose();
     }

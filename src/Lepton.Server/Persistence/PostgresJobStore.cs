@@ -1,16 +1,14 @@
 using System.Data;
-using Lepton.Client.Contracts;
-using Lepton.Server.Model;
 using Npgsql;
-using static Lepton.Server.Persistence.StoreRows;
 
 namespace Lepton.Server.Persistence;
 
 /// <summary>The shared store for several servers: a PostgreSQL database, with the leader's fencing token checked in every
 /// write transaction.</summary>
 /// <remarks>
-/// <para>Same rows and JSON columns as <see cref="SqliteJobStore"/>. A write transaction buffers its statements and sends
-/// them in one round trip at <see cref="IStoreTransaction.Commit"/> (after the fence), then commits: PostgreSQL's default
+/// <para>Same rows and JSON columns as <see cref="SqliteJobStore"/>. A write transaction (<see cref="PostgresTransaction"/>)
+/// gathers its rows and sends them at <see cref="IStoreTransaction.Commit"/> (after the fence), one statement per table, then
+/// commits: PostgreSQL's default
 /// <c>synchronous_commit=on</c> flushes the WAL before the commit returns, so a 201 is durable. The control plane's group
 /// commit puts many submissions in one such transaction.</para>
 /// <para>Fencing: while <see cref="FencingEpoch"/> is set, every transaction first runs <c>lepton_fence(epoch)</c>, which
@@ -169,7 +167,7 @@ internal sealed class PostgresJobStore : IJobStore
             throw new StoreWriteException("this server is not the leader: it does not write", new InvalidOperationException("no leader epoch"));
         }
 
-        return new Transaction(this, epoch);
+        return new PostgresTransaction(_source, Location.Display, epoch);
     }
 
     /// <inheritdoc/>
@@ -180,126 +178,5 @@ internal sealed class PostgresJobStore : IJobStore
         // Disposed with the reader's using: CommandBehavior.Default keeps the command alive only as long as the reader.
         var command = new NpgsqlCommand(sql, connection, transaction);
         return command.ExecuteReader();
-    }
-
-    /// <summary>One write transaction: statements are gathered, then sent with the fence in one batch and committed.</summary>
-    private sealed class Transaction(PostgresJobStore store, long epoch) : IStoreTransaction
-    {
-        private readonly List<NpgsqlBatchCommand> _commands = [];
-
-        public void UpsertTenant(Tenant tenant) => Add(
-            """
-            INSERT INTO tenants (name, quota, weight, created_at, guarantee, borrowing_limit) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (name) DO UPDATE SET quota = EXCLUDED.quota, weight = EXCLUDED.weight, created_at = EXCLUDED.created_at,
-                guarantee = EXCLUDED.guarantee, borrowing_limit = EXCLUDED.borrowing_limit
-            """,
-            tenant.Name, tenant.Quota is null ? DBNull.Value : ToJson(tenant.Quota), tenant.FairShareWeight, ToMs(tenant.CreatedAt),
-            tenant.Guarantee is null ? DBNull.Value : ToJson(tenant.Guarantee), tenant.BorrowingLimit is null ? DBNull.Value : ToJson(tenant.BorrowingLimit));
-
-        public void InsertToken(ApiToken token) => Add(
-            "INSERT INTO tokens (id, hash, kind, tenant, description, created_at, node, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            token.Id, token.Hash, token.Kind.ToString(), Nullable(token.Tenant), Nullable(token.Description), ToMs(token.CreatedAt),
-            Nullable(token.Node), NullableMs(token.LastUsedAt), NullableMs(token.RevokedAt));
-
-        public void UpdateToken(ApiToken token) => Add(
-            "UPDATE tokens SET last_used_at = $1, revoked_at = $2 WHERE id = $3",
-            NullableMs(token.PersistedLastUsedAt), NullableMs(token.RevokedAt), token.Id);
-
-        public void InsertIdempotencyKey(IdempotencyRecord record) => Add(
-            "INSERT INTO idempotency_keys (tenant, key, request_hash, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-            record.Tenant, record.Key, record.RequestHash, record.JobId, ToMs(record.CreatedAt));
-
-        public void DeleteNode(string name) => Add("DELETE FROM nodes WHERE name = $1", name);
-
-        public void UpsertNode(Node node) => Add(
-            """
-            INSERT INTO nodes (name, registration, state, registered_at) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (name) DO UPDATE SET registration = EXCLUDED.registration, state = EXCLUDED.state, registered_at = EXCLUDED.registered_at
-            """,
-            node.Name, ToJson(node.Registration), node.State.ToString(), ToMs(node.RegisteredAt));
-
-        public void UpsertJob(Job job) => Add(
-            """
-            INSERT INTO jobs (id, tenant, name, priority, preemptible, replicas, resources, command, env, max_retries, state,
-                reason, retries, exit_code, created_at, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-            ON CONFLICT (id) DO UPDATE SET tenant = EXCLUDED.tenant, name = EXCLUDED.name, priority = EXCLUDED.priority,
-                preemptible = EXCLUDED.preemptible, replicas = EXCLUDED.replicas, resources = EXCLUDED.resources,
-                command = EXCLUDED.command, env = EXCLUDED.env, max_retries = EXCLUDED.max_retries, state = EXCLUDED.state,
-                reason = EXCLUDED.reason, retries = EXCLUDED.retries, exit_code = EXCLUDED.exit_code, created_at = EXCLUDED.created_at,
-                value = EXCLUDED.value
-            """,
-            job.Id, job.Tenant, job.Name, job.Priority, job.Preemptible, job.Replicas, ToJson(job.Resources),
-            ToJson(job.Command.ToList()), ToJson(new Dictionary<string, string>(job.Env)), job.MaxRetries, job.State.ToString(),
-            job.Reason is null ? DBNull.Value : ToJson(job.Reason), job.Retries, Nullable(job.ExitCode), ToMs(job.CreatedAt),
-            Nullable(job.Value));
-
-        public void UpsertTask(JobTask task) => Add(
-            """
-            INSERT INTO tasks (id, job_id, replica, state, node, gpus, attempt, exit_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            ON CONFLICT (id) DO UPDATE SET job_id = EXCLUDED.job_id, replica = EXCLUDED.replica, state = EXCLUDED.state,
-                node = EXCLUDED.node, gpus = EXCLUDED.gpus, attempt = EXCLUDED.attempt, exit_code = EXCLUDED.exit_code
-            """,
-            task.Id, task.JobId, task.Replica, task.State.ToString(), Nullable(task.Node), string.Join(',', task.Gpus), task.Attempt,
-            Nullable(task.ExitCode));
-
-        public void InsertEvent(long jobId, JobEventView jobEvent) => Add(
-            "INSERT INTO events (job_id, time, type, message) VALUES ($1, $2, $3, $4)",
-            jobId, ToMs(jobEvent.Time), jobEvent.Type, jobEvent.Message);
-
-        public void Commit()
-        {
-            if (_commands.Count == 0)
-            {
-                return;
-            }
-
-            try
-            {
-                using var connection = store._source.OpenConnection();
-                using var transaction = connection.BeginTransaction();
-                using (var batch = new NpgsqlBatch(connection, transaction))
-                {
-                    if (epoch != 0)
-                    {
-                        var fence = new NpgsqlBatchCommand("SELECT lepton_fence($1)");
-                        fence.Parameters.Add(new NpgsqlParameter { Value = epoch });
-                        batch.BatchCommands.Add(fence);
-                    }
-
-                    foreach (var command in _commands)
-                    {
-                        batch.BatchCommands.Add(command);
-                    }
-
-                    batch.ExecuteNonQuery();
-                }
-
-                transaction.Commit();
-            }
-            catch (PostgresException e) when (e.SqlState == FencedState)
-            {
-                throw new StoreWriteException(e.MessageText, e);
-            }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                throw new StoreWriteException($"PostgreSQL at {store.Location.Display}: {e.Message}", e);
-            }
-        }
-
-        public void Dispose()
-        {
-            // Nothing was sent before Commit: an uncommitted transaction simply drops its statements.
-        }
-
-        private void Add(string sql, params object[] values)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var value in values)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = value });
-            }
-
-            _commands.Add(command);
-        }
     }
 }

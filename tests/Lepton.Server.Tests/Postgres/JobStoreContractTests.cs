@@ -188,6 +188,53 @@ public abstract class JobStoreContractTests : IAsyncLifetime
         Assert.All(jobs, j => Assert.Equal($"job {j.Id}", Assert.Single(j.Events).Message));
     }
 
+    [Fact]
+    public void Commit_SameRowsWrittenSeveralTimesInOneTransaction_LastWriteWins()
+    {
+        using var store = Open(Location);
+        using (var tx = store.Begin())
+        {
+            tx.UpsertNode(new Node { Name = "gone", RegisteredAt = T0, Registration = new NodeRegistration { Name = "gone" } });
+            tx.UpsertNode(new Node { Name = "back", RegisteredAt = T0, Registration = new NodeRegistration { Name = "back" } });
+            tx.Commit();
+        }
+
+        using (var tx = store.Begin())
+        {
+            var job = NewJob(5);
+            tx.UpsertJob(job);
+            tx.UpsertTask(new JobTask { Id = 50, JobId = 5, Replica = 0, State = TaskState.Pending });
+            job.State = JobState.Running;
+            tx.UpsertJob(job);
+            tx.UpsertTask(new JobTask { Id = 50, JobId = 5, Replica = 0, State = TaskState.Running, Node = "back", Gpus = [1] });
+            var token = Token(9, "T9");
+            tx.InsertToken(token);
+            token.RevokedAt = T0.AddMinutes(5);
+            tx.UpdateToken(token);
+            tx.DeleteNode("gone");
+            tx.DeleteNode("back");
+            tx.UpsertNode(new Node { Name = "back", State = NodeState.Draining, RegisteredAt = T0, Registration = new NodeRegistration { Name = "back" } });
+            tx.UpsertNode(new Node { Name = "new", RegisteredAt = T0, Registration = new NodeRegistration { Name = "new" } });
+            tx.DeleteNode("new");
+            for (var i = 0; i < 5; i++)
+            {
+                tx.InsertEvent(5, new JobEventView { Time = T0.AddSeconds(i), Type = "step", Message = $"e{i}" });
+            }
+
+            tx.Commit();
+        }
+
+        var contents = store.Load();
+        var loaded = Assert.Single(contents.Jobs);
+        Assert.Equal(JobState.Running, loaded.State);
+        var task = Assert.Single(loaded.Tasks);
+        Assert.Equal((TaskState.Running, "back", 1), (task.State, task.Node, task.Gpus.Single()));
+        Assert.Equal(["e0", "e1", "e2", "e3", "e4"], loaded.Events.Select(e => e.Message));
+        Assert.Equal(T0.AddMinutes(5), Assert.Single(contents.Tokens).RevokedAt);
+        var node = Assert.Single(contents.Nodes);
+        Assert.Equal(("back", NodeState.Draining), (node.Name, node.State));
+    }
+
     private static ApiToken Token(long id, string hash) => new() { Id = id, Hash = hash, Kind = TokenKind.Admin, CreatedAt = T0 };
 
     private static Job NewJob(long id, double? value = null) => new()
