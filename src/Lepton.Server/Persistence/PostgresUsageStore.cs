@@ -18,30 +18,36 @@ internal sealed class PostgresUsageStore(PostgresJobStore store) : IUsageStore
             return;
         }
 
+        // One statement (rows summed per key first, since an upsert may not touch a row twice): a synchronous NpgsqlBatch
+        // would write on the thread pool and can hang when that is starved (see PostgresTransaction).
         using var connection = store.OpenConnection();
-        using var batch = new NpgsqlBatch(connection);
-        foreach (var r in rows)
+        using var command = new NpgsqlCommand("""
+            INSERT INTO usage (bucket, node, job_id, tenant, job_name, gpu_model, seconds, gpu_seconds, cpu_seconds, energy_j,
+                measured_energy_j, cost)
+            SELECT bucket, node, job_id, min(tenant), min(job_name), min(gpu_model), sum(seconds), sum(gpu_seconds), sum(cpu_seconds),
+                sum(energy_j), sum(measured_energy_j), sum(cost)
+            FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[],
+                $9::float8[], $10::float8[], $11::float8[], $12::float8[])
+                AS r(bucket, node, job_id, tenant, job_name, gpu_model, seconds, gpu_seconds, cpu_seconds, energy_j, measured_energy_j, cost)
+            GROUP BY bucket, node, job_id
+            ON CONFLICT (bucket, node, job_id) DO UPDATE SET seconds = usage.seconds + EXCLUDED.seconds,
+                gpu_seconds = usage.gpu_seconds + EXCLUDED.gpu_seconds, cpu_seconds = usage.cpu_seconds + EXCLUDED.cpu_seconds,
+                energy_j = usage.energy_j + EXCLUDED.energy_j, measured_energy_j = usage.measured_energy_j + EXCLUDED.measured_energy_j,
+                cost = usage.cost + EXCLUDED.cost
+            """, connection);
+        object[] columns =
+        [
+            rows.Select(r => r.Bucket).ToArray(), rows.Select(r => r.Node).ToArray(), rows.Select(r => r.JobId).ToArray(),
+            rows.Select(r => r.Tenant).ToArray(), rows.Select(r => r.JobName).ToArray(), rows.Select(r => r.GpuModel).ToArray(),
+            rows.Select(r => r.Seconds).ToArray(), rows.Select(r => r.GpuSeconds).ToArray(), rows.Select(r => r.CpuSeconds).ToArray(),
+            rows.Select(r => r.EnergyJoules).ToArray(), rows.Select(r => r.MeasuredEnergyJoules).ToArray(), rows.Select(r => r.Cost).ToArray(),
+        ];
+        foreach (var column in columns)
         {
-            var command = new NpgsqlBatchCommand("""
-                INSERT INTO usage (bucket, node, job_id, tenant, job_name, gpu_model, seconds, gpu_seconds, cpu_seconds, energy_j,
-                    measured_energy_j, cost) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                ON CONFLICT (bucket, node, job_id) DO UPDATE SET seconds = usage.seconds + EXCLUDED.seconds,
-                    gpu_seconds = usage.gpu_seconds + EXCLUDED.gpu_seconds, cpu_seconds = usage.cpu_seconds + EXCLUDED.cpu_seconds,
-                    energy_j = usage.energy_j + EXCLUDED.energy_j, measured_energy_j = usage.measured_energy_j + EXCLUDED.measured_energy_j,
-                    cost = usage.cost + EXCLUDED.cost
-                """);
-            object[] values = [r.Bucket, r.Node, r.JobId, r.Tenant, r.JobName, r.GpuModel, r.Seconds, r.GpuSeconds, r.CpuSeconds,
-                r.EnergyJoules, r.MeasuredEnergyJoules, r.Cost];
-            foreach (var value in values)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = value });
-            }
-
-            batch.BatchCommands.Add(command);
+            command.Parameters.Add(new NpgsqlParameter { Value = column });
         }
 
-        // A batch runs as one implicit transaction: all rows or none.
-        batch.ExecuteNonQuery();
+        command.ExecuteNonQuery();
     }
 
     /// <inheritdoc/>

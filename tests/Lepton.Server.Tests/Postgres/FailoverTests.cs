@@ -125,6 +125,27 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged jobs lost: {string.Join(",", lost.Take(10))}");
     }
 
+    [Fact]
+    public async Task JobLogs_ReadThroughTheFollower_ShowTheLinesTheLeaderKept()
+    {
+        var (a, b, _) = await StartPairAsync();
+        using var admin = Client(a, await AdminTokenAsync());
+        var tenantToken = await SetUpTenantAsync(admin);
+        StartAgent("agent-0", await CreateTokenAsync(admin, new TokenCreate { Kind = "agent" }), a, b);
+        using var onA = new LeptonClient(a, tenantToken);
+        var job = await onA.SubmitJobAsync(TestServer.Job("hello") with { Command = ["sh", "-c", "echo hello from the job"] });
+        await WaitAsync(async () => (await JobsAsync(onA)).Any(j => j.Id == job.Id && j.State == JobState.Succeeded), "the job succeeds");
+
+        using var onB = new LeptonClient(b, tenantToken);
+        var lines = new List<string>();
+        await foreach (var line in onB.GetLogsAsync(job.Id))
+        {
+            lines.Add(line);
+        }
+
+        Assert.Contains(lines, l => l.Contains("hello from the job", StringComparison.Ordinal));
+    }
+
     /// <inheritdoc/>
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

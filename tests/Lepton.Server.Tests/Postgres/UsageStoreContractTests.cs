@@ -27,6 +27,7 @@ public abstract class UsageStoreContractTests : IDisposable
         {
             usage.Add([Row(60, "n1", 1, 100, 1.5), Row(120, "n1", 1, 50, 0.5)]);
             usage.Add([Row(60, "n1", 1, 10, 0.25), Row(180, "n2", 2, 7, 0.1)]);
+            usage.Add([Row(120, "n1", 1, 1, 0), Row(120, "n1", 1, 2, 0)]);
 
             var rows = usage.Query(60, 180);
 
@@ -34,6 +35,7 @@ public abstract class UsageStoreContractTests : IDisposable
             var first = rows[0];
             Assert.Equal((110.0, 55.0, 1.75, 120.0, 240.0, 60.0), (first.EnergyJoules, first.MeasuredEnergyJoules, first.Cost, first.Seconds, first.GpuSeconds, first.CpuSeconds));
             Assert.Equal(("team-a", "train", "A100"), (first.Tenant, first.JobName, first.GpuModel));
+            Assert.Equal(53.0, rows[1].EnergyJoules);
         }
     }
 

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Lepton.Server.Hosting.Leadership;
 
-/// <summary>On a follower, passes every write request (<c>/api/...</c> with a method other than GET/HEAD/OPTIONS) on to the
+/// <summary>On a follower, passes every write request (<c>/api/...</c> with a method other than GET/HEAD/OPTIONS), and reads of
+/// job logs (kept on the leader's disk), on to the
 /// leader and streams its answer back, so clients and agents may talk to any server.</summary>
 /// <remarks>
 /// Forwarding rather than redirecting: .NET's and most HTTP clients drop the Authorization header on a redirect, and
@@ -34,14 +35,22 @@ internal sealed class LeaderForwarder(LeaderElection election)
     public void Use(IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var request = context.Request;
-        if (!request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || HttpMethods.IsGet(request.Method)
-            || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || election.IsLeader)
+        var logRead = IsLogRead(request);
+        if (!request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || election.IsLeader
+            || (!logRead && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))))
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
         var leader = election.LeaderUrl;
+        if (logRead && (leader is null || election.RowIsMine || request.Headers.ContainsKey(ForwardedHeader)))
+        {
+            // No leader to ask: show what this server holds rather than nothing.
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
         if (leader is null || election.RowIsMine || request.Headers.ContainsKey(ForwardedHeader))
         {
             await UnavailableAsync(context, "no leader is known right now (an election is under way)").ConfigureAwait(false);
@@ -50,6 +59,20 @@ internal sealed class LeaderForwarder(LeaderElection election)
 
         await ForwardAsync(context, leader).ConfigureAwait(false);
     });
+
+    /// <summary>A read of a job's logs: they are kept on the disk of the server that received them (the leader, since
+    /// agents' appends are writes), so a follower forwards the read instead of answering from its empty log folder.</summary>
+    private static bool IsLogRead(HttpRequest request)
+    {
+        if (!HttpMethods.IsGet(request.Method) || request.Path.Value is not { } path || !path.StartsWith("/api/v1/jobs/", StringComparison.Ordinal)
+            || !path.EndsWith("/logs", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var id = path.AsSpan("/api/v1/jobs/".Length, path.Length - "/api/v1/jobs/".Length - "/logs".Length);
+        return id.Length is > 0 and <= 19 && !id.ContainsAnyExceptInRange('0', '9');
+    }
 
     private async Task ForwardAsync(HttpContext context, string leader)
     {
