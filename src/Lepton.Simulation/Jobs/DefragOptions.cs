@@ -1,0 +1,32 @@
+using Lepton.Core.Placement.Consolidation;
+
+namespace Lepton.Simulation.Jobs;
+
+/// <summary>Periodic consolidation in a job simulation: every <see cref="Every"/>, while jobs wait, Core's consolidation
+/// planner (the one behind <c>lepton defrag</c>) plans at most <see cref="MaxMoves"/> moves and the simulator carries them out.</summary>
+/// <remarks>A moved job keeps its progress (checkpoint and restore) but runs nothing for <see cref="MoveCost"/>: it leaves
+/// its old room at once, holds its new room from the move on and resumes there after the cost, so it finishes that much
+/// later (its remaining work is rescaled when the new node has another GPU model).</remarks>
+public sealed record DefragOptions
+{
+    /// <summary>Time between two consolidation rounds (the first one an interval after the first arrival).</summary>
+    public TimeSpan Every { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>At most this many tasks move per round.</summary>
+    public int MaxMoves { get; init; } = 10;
+
+    /// <summary>What a move costs the moved job: time without progress before it resumes on its new node.</summary>
+    public TimeSpan MoveCost { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>What a round frees: whole GPUs (moving GPU shares) or whole nodes.</summary>
+    public ConsolidationGoal Goal { get; init; } = ConsolidationGoal.Gpus;
+
+    /// <summary>Whether every one-replica job may move; false (as the server) moves only preemptible ones.</summary>
+    public bool MoveAll { get; init; }
+
+    /// <summary>Whether a round runs even when no job waits (false: moves are made only for someone who waits).</summary>
+    public bool WhenIdle { get; init; }
+
+    /// <summary>The planner; null is <see cref="GreedyConsolidationPlanner"/>, the one <c>lepton defrag</c> and the server use.</summary>
+    public IConsolidationPlanner? Planner { get; init; }
+}
