@@ -4,9 +4,10 @@ namespace Lepton.Simulation.Jobs;
 
 /// <summary>Periodic consolidation in a job simulation: every <see cref="Every"/>, while jobs wait, Core's consolidation
 /// planner (the one behind <c>lepton defrag</c>) plans at most <see cref="MaxMoves"/> moves and the simulator carries them out.</summary>
-/// <remarks>A moved job keeps its progress (checkpoint and restore) but runs nothing for <see cref="MoveCost"/>: it leaves
-/// its old room at once, holds its new room from the move on and resumes there after the cost, so it finishes that much
-/// later (its remaining work is rescaled when the new node has another GPU model).</remarks>
+/// <remarks>A moved job runs nothing for <see cref="MoveCost"/>: it leaves its old room at once, holds its new room from
+/// the move on and runs there after the cost. With <see cref="KeepWork"/> (checkpoint and restore) it keeps its progress
+/// and finishes that much later (the work left is rescaled when the new node has another GPU model); without it, it
+/// starts over, as a job the server requeues through the preemption path does (its command restarts).</remarks>
 public sealed record DefragOptions
 {
     /// <summary>Time between two consolidation rounds (the first one an interval after the first arrival).</summary>
@@ -20,6 +21,9 @@ public sealed record DefragOptions
 
     /// <summary>What a round frees: whole GPUs (moving GPU shares) or whole nodes.</summary>
     public ConsolidationGoal Goal { get; init; } = ConsolidationGoal.Gpus;
+
+    /// <summary>Whether a moved job keeps the work it has done (true) or starts over on its new node (false).</summary>
+    public bool KeepWork { get; init; } = true;
 
     /// <summary>Whether every one-replica job may move; false (as the server) moves only preemptible ones.</summary>
     public bool MoveAll { get; init; }

@@ -23,7 +23,7 @@ namespace Lepton.Simulation.Jobs;
 /// <para>With <see cref="JobSimulationOptions.Defrag"/>, a consolidation round (after arrivals, before the cycle) asks Core's
 /// consolidation planner, the one behind <c>lepton defrag</c>, for moves of the running one-replica jobs and carries
 /// them out: each moved job's departure is dropped, as for a preemption, and it resumes on the plan's node after the
-/// move cost with the work it had done (see <see cref="DefragOptions"/>); the cycle that follows sees the freed room.</para>
+/// move cost, with the work it had done or starting over (see <see cref="DefragOptions"/>); the cycle that follows sees the freed room.</para>
 /// <para>Jobs still queued when no event is left can never run; they are reported with the planner's reason.</para>
 /// </remarks>
 public static class JobSimulation
@@ -338,7 +338,14 @@ public static class JobSimulation
                 var left = expectedEnd[index] > now ? expectedEnd[index] - now : TimeSpan.Zero;
                 var was = j.DurationOn(string.IsNullOrEmpty(before) ? null : before);
                 // The work left is a share of the whole run; on another GPU model that share takes that model's time.
-                var remaining = was > TimeSpan.Zero && model != before ? duration * (left / was) : left;
+                var remaining = !settings.KeepWork ? duration : was > TimeSpan.Zero && model != before ? duration * (left / was) : left;
+                if (!settings.KeepWork)
+                {
+                    // Started over, as after a preemption: the new run is the one that counts.
+                    starts[index] = now;
+                    moveDelay[index] = TimeSpan.Zero;
+                }
+
                 placements[index] = [move.To];
                 landedOn[index] = model;
                 attempts[index]++;

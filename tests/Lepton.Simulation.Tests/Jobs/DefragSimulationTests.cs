@@ -64,6 +64,21 @@ public sealed class DefragSimulationTests
         Assert.Equal(0, without.DefragMoves);
     }
 
+    [Fact]
+    public void Run_DefragRestartingMovedJobs_TheyStartOverOnTheirNewNodeAfterTheMoveCost()
+    {
+        var defrag = new DefragOptions { Every = TimeSpan.FromHours(1), MoveCost = MoveCost, Goal = ConsolidationGoal.Nodes, KeepWork = false };
+
+        var result = Run(Nodes(2, 8), HalfFullNodes(), defrag);
+
+        var moved = result.Jobs.Where(j => j.Moves > 0).ToList();
+        Assert.Equal(4, moved.Count);
+        // Moved at 2 h, idle for the move cost, then the whole 10 h again.
+        Assert.All(moved, j => Assert.Equal(TimeSpan.FromHours(12) + MoveCost, j.Finish));
+        Assert.All(moved, j => Assert.Equal(TimeSpan.FromHours(2), j.Start));
+        Assert.Equal(TimeSpan.FromHours(2), result.Jobs[^1].Start);
+    }
+
     [Theory]
     [InlineData(false, false, 0)]   // as the server: only preemptible jobs move, and none is
     [InlineData(false, true, 4)]    // every one-replica job may move

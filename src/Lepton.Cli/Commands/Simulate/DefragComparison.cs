@@ -9,7 +9,7 @@ namespace Lepton.Cli.Commands.Simulate;
 internal static class DefragComparison
 {
     /// <summary>The consolidation options from the command line, or null without <c>--defrag-every</c>.</summary>
-    public static DefragOptions? Options(string? every, int maxMoves, string moveCost, string goal, string movable)
+    public static DefragOptions? Options(string? every, int maxMoves, string moveCost, string goal, string movable, string work)
     {
         if (every is null)
         {
@@ -43,14 +43,20 @@ internal static class DefragComparison
             "nodes" or "node" => ConsolidationGoal.Nodes,
             _ => throw new CliError($"--defrag-goal: unknown goal '{goal}'; valid: gpus, nodes", 2),
         };
-        return new DefragOptions { Every = interval, MaxMoves = maxMoves, MoveCost = cost, Goal = target, MoveAll = all };
+        var keep = work.Trim().ToLowerInvariant() switch
+        {
+            "keep" => true,
+            "restart" => false,
+            _ => throw new CliError($"--defrag-work: '{work}' is not one of keep, restart", 2),
+        };
+        return new DefragOptions { Every = interval, MaxMoves = maxMoves, MoveCost = cost, Goal = target, MoveAll = all, KeepWork = keep };
     }
 
     /// <summary>Prints allocation, queueing and the moved jobs' completion times with consolidation against without.</summary>
     public static void Print(JobSimulationResult with, JobMetrics withMetrics, JobSimulationResult without, JobMetrics withoutMetrics, DefragOptions options)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Invariant($"defrag every {Duration(options.Every)}, goal {(options.Goal == ConsolidationGoal.Nodes ? "nodes" : "gpus")}, ≤ {options.MaxMoves} moves, {Duration(options.MoveCost)} per move, moving {(options.MoveAll ? "all one-replica" : "preemptible")} jobs"))
+            .Title(Invariant($"defrag every {Duration(options.Every)}, goal {(options.Goal == ConsolidationGoal.Nodes ? "nodes" : "gpus")}, ≤ {options.MaxMoves} moves, {Duration(options.MoveCost)} per move, moving {(options.MoveAll ? "all one-replica" : "preemptible")} jobs, {(options.KeepWork ? "keeping their work" : "restarting them")}"))
             .AddColumn("").AddColumn(new TableColumn("no defrag").RightAligned()).AddColumn(new TableColumn("defrag").RightAligned())
             .AddColumn(new TableColumn("change").RightAligned());
         void Row(string name, double before, double after, string unit, string format = "F2") =>
@@ -82,7 +88,7 @@ internal static class DefragComparison
         {
             Row("  their mean completion time (h)", both.Average(i => without.Jobs[i].CompletionTime!.Value.TotalHours),
                 both.Average(i => with.Jobs[i].CompletionTime!.Value.TotalHours), " h", "F3");
-            table.AddRow("  of which move cost (h, mean)", "", Invariant($"{both.Average(i => with.Jobs[i].Moves * options.MoveCost.TotalHours):F3}"), "");
+            table.AddRow("  their moves × move cost (h, mean)", "", Invariant($"{both.Average(i => with.Jobs[i].Moves * options.MoveCost.TotalHours):F3}"), "");
         }
 
         var gpuHours = movedJobs.Sum(i => with.Jobs[i].Moves * with.Jobs[i].Gpus * options.MoveCost.TotalHours);

@@ -50,10 +50,11 @@ internal static class JobsSimulateCommand
         var defragMoveCost = new Option<string>("--defrag-move-cost") { Description = "Time a moved job makes no progress (checkpoint and restore; with --defrag-every), e.g. 300 or 5m.", DefaultValueFactory = _ => "300" };
         var defragGoal = new Option<string>("--defrag-goal") { Description = "What consolidation frees: gpus (whole GPUs) or nodes (whole nodes).", DefaultValueFactory = _ => "gpus" };
         var defragMovable = new Option<string>("--defrag-movable") { Description = "Which one-replica jobs may move: preemptible (as the server) or all.", DefaultValueFactory = _ => "preemptible" };
+        var defragWork = new Option<string>("--defrag-work") { Description = "A moved job keeps its work (keep: checkpoint and restore) or starts over (restart, as the server's requeue).", DefaultValueFactory = _ => "keep" };
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
-            powerDown, wakeDelay, standbyWatts, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable,
+            powerDown, wakeDelay, standbyWatts, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable, defragWork,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -76,7 +77,7 @@ internal static class JobsSimulateCommand
 
             var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
             var defrag = DefragComparison.Options(parse.GetValue(defragEvery), parse.GetValue(defragMaxMoves), parse.GetValue(defragMoveCost)!,
-                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!);
+                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!, parse.GetValue(defragWork)!);
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
                 var model = TopologyOutput.Network(parse.GetValue(network), jobList);
@@ -101,7 +102,10 @@ internal static class JobsSimulateCommand
                 if (defrag is not null)
                 {
                     var without = JobSimulation.Run(nodes, jobList, policies[0], runOptions with { Defrag = null });
-                    DefragComparison.Print(result, metrics, without, JobMetrics.Of(without, windowStart, windowEnd), defrag);
+                    // Both runs over one window (by default from the first arrival to the later of the two last finishes).
+                    var from = windowStart ?? (result.Start < without.Start ? result.Start : without.Start);
+                    var to = windowEnd ?? (result.End > without.End ? result.End : without.End);
+                    DefragComparison.Print(result, JobMetrics.Of(result, from, to), without, JobMetrics.Of(without, from, to), defrag);
                 }
 
                 if (parse.GetValue(json) is { } jsonPath)
