@@ -18,6 +18,7 @@ public sealed class DefragSimulateCommandTests : IDisposable
         { "--defrag-goal", "racks", "--defrag-goal" },
         { "--defrag-movable", "some", "--defrag-movable" },
         { "--defrag-work", "lose", "--defrag-work" },
+        { "--defrag-when", "always", "--defrag-when" },
     };
 
     [Fact]

@@ -31,6 +31,12 @@ public sealed record DefragOptions
     /// <summary>Whether a round runs even when no job waits (false: moves are made only for someone who waits).</summary>
     public bool WhenIdle { get; init; }
 
+    /// <summary>Whether a round's moves are carried out only when they let some waiting job fit that did not fit before
+    /// (true), or whenever a job waits (false).</summary>
+    /// <remarks>A job fits when each of its replicas has a node that passes every filter; for a gang that is necessary, not
+    /// sufficient (its replicas may compete for the same room).</remarks>
+    public bool OnlyWhenUseful { get; init; } = true;
+
     /// <summary>The planner; null is <see cref="GreedyConsolidationPlanner"/>, the one <c>lepton defrag</c> and the server use.</summary>
     public IConsolidationPlanner? Planner { get; init; }
 }

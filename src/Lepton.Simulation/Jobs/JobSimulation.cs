@@ -23,7 +23,8 @@ namespace Lepton.Simulation.Jobs;
 /// <para>With <see cref="JobSimulationOptions.Defrag"/>, a consolidation round (after arrivals, before the cycle) asks Core's
 /// consolidation planner, the one behind <c>lepton defrag</c>, for moves of the running one-replica jobs and carries
 /// them out: each moved job's departure is dropped, as for a preemption, and it resumes on the plan's node after the
-/// move cost, with the work it had done or starting over (see <see cref="DefragOptions"/>); the cycle that follows sees the freed room.</para>
+/// move cost, with the work it had done or starting over (see <see cref="DefragOptions"/>); the cycle that follows sees the freed room.
+/// By default a round's moves are carried out only when they let a waiting job fit that did not fit before.</para>
 /// <para>Jobs still queued when no event is left can never run; they are reported with the planner's reason.</para>
 /// </remarks>
 public static class JobSimulation
@@ -326,13 +327,38 @@ public static class JobSimulation
             }
 
             var moves = planner.Plan(new Lepton.Core.Placement.Consolidation.ConsolidationRequest(state, movable) { Goal = settings.Goal, MaxMoves = settings.MaxMoves }).Moves;
+            if (moves.Count == 0)
+            {
+                return 0;
+            }
+
+            var feasibility = new Lepton.Core.Placement.Batch.BatchFeasibility(state);
+            var fitBefore = settings.OnlyWhenUseful ? Fitting(feasibility) : null;
+            // Moves are applied in the plan's order, the order in which the planner checked them, so none overfills.
+            foreach (var move in moves)
+            {
+                var task = jobs[jobOf[move.Task]].Replicas[0];
+                state.Release(move.From.Node, task, move.From.Gpus);
+                state.Allocate(move.To.Node, task, move.To.Gpus);
+            }
+
+            if (fitBefore is not null && Fitting(feasibility).All(fitBefore.Contains))
+            {
+                // Nobody who waits gains from these moves: put everything back.
+                for (var k = moves.Count - 1; k >= 0; k--)
+                {
+                    var task = jobs[jobOf[moves[k].Task]].Replicas[0];
+                    state.Release(moves[k].To.Node, task, moves[k].To.Gpus);
+                    state.Allocate(moves[k].From.Node, task, moves[k].From.Gpus);
+                }
+
+                return 0;
+            }
+
             foreach (var move in moves)
             {
                 var index = jobOf[move.Task];
                 var j = jobs[index];
-                // Moves are applied in the plan's order, the order in which the planner checked them, so none overfills.
-                state.Release(move.From.Node, j.Replicas[0], move.From.Gpus);
-                state.Allocate(move.To.Node, j.Replicas[0], move.To.Gpus);
                 var before = landedOn[index];
                 var (model, duration) = Landed(j, [move.To], state);
                 var left = expectedEnd[index] > now ? expectedEnd[index] - now : TimeSpan.Zero;
@@ -357,6 +383,21 @@ public static class JobSimulation
             }
 
             return moves.Count;
+        }
+
+        // The waiting jobs each of whose replicas has a node that passes every filter now.
+        HashSet<int> Fitting(Lepton.Core.Placement.Batch.BatchFeasibility feasibility)
+        {
+            var fit = new HashSet<int>();
+            foreach (var index in queue)
+            {
+                if (jobs[index].Replicas.All(r => feasibility.FeasibleNodes(r).Count > 0))
+                {
+                    fit.Add(index);
+                }
+            }
+
+            return fit;
         }
 
         if (queue.Count > 0)

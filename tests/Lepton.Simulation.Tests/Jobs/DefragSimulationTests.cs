@@ -111,6 +111,22 @@ public sealed class DefragSimulationTests
         Assert.Equal(TimeSpan.FromHours(10) + MoveCost, with.Jobs[2].Finish);
     }
 
+    [Theory]
+    [InlineData(true, 0)]    // the waiting job can never fit: moving helps nobody
+    [InlineData(false, 1)]   // moves whenever someone waits
+    public void Run_WaitingJobGainsNothing_MovesOnlyWhenAskedToMoveForAnyWaiter(bool onlyWhenUseful, int moves)
+    {
+        var huge = new SimulatedJob("huge", TimeSpan.FromHours(2), TimeSpan.FromHours(1), null,
+            [new TaskRequest { Name = "huge", CpuMilli = 100_000, MemoryMiB = 8192 }]);
+        SimulatedJob[] jobs = [Job("a", 0, 10, milli: 500), Job("b", 0, 1, milli: 600), Job("c", 0, 10, milli: 400), huge];
+        var defrag = new DefragOptions { Every = TimeSpan.FromHours(1), MoveCost = MoveCost, OnlyWhenUseful = onlyWhenUseful };
+
+        var result = Run(Nodes(2, 1), jobs, defrag);
+
+        Assert.Equal(moves, result.DefragMoves);
+        Assert.Null(result.Jobs[3].Start);
+    }
+
     [Fact]
     public void Run_NobodyWaits_NothingMoves()
     {

@@ -9,7 +9,7 @@ namespace Lepton.Cli.Commands.Simulate;
 internal static class DefragComparison
 {
     /// <summary>The consolidation options from the command line, or null without <c>--defrag-every</c>.</summary>
-    public static DefragOptions? Options(string? every, int maxMoves, string moveCost, string goal, string movable, string work)
+    public static DefragOptions? Options(string? every, int maxMoves, string moveCost, string goal, string movable, string work, string when)
     {
         if (every is null)
         {
@@ -49,14 +49,20 @@ internal static class DefragComparison
             "restart" => false,
             _ => throw new CliError($"--defrag-work: '{work}' is not one of keep, restart", 2),
         };
-        return new DefragOptions { Every = interval, MaxMoves = maxMoves, MoveCost = cost, Goal = target, MoveAll = all, KeepWork = keep };
+        var useful = when.Trim().ToLowerInvariant() switch
+        {
+            "useful" => true,
+            "waiting" => false,
+            _ => throw new CliError($"--defrag-when: '{when}' is not one of useful, waiting", 2),
+        };
+        return new DefragOptions { Every = interval, MaxMoves = maxMoves, MoveCost = cost, Goal = target, MoveAll = all, KeepWork = keep, OnlyWhenUseful = useful };
     }
 
     /// <summary>Prints allocation, queueing and the moved jobs' completion times with consolidation against without.</summary>
     public static void Print(JobSimulationResult with, JobMetrics withMetrics, JobSimulationResult without, JobMetrics withoutMetrics, DefragOptions options)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Invariant($"defrag every {Duration(options.Every)}, goal {(options.Goal == ConsolidationGoal.Nodes ? "nodes" : "gpus")}, ≤ {options.MaxMoves} moves, {Duration(options.MoveCost)} per move, moving {(options.MoveAll ? "all one-replica" : "preemptible")} jobs, {(options.KeepWork ? "keeping their work" : "restarting them")}"))
+            .Title(Invariant($"defrag every {Duration(options.Every)}, goal {(options.Goal == ConsolidationGoal.Nodes ? "nodes" : "gpus")}, ≤ {options.MaxMoves} moves, {Duration(options.MoveCost)} per move, moving {(options.MoveAll ? "all one-replica" : "preemptible")} jobs, {(options.KeepWork ? "keeping their work" : "restarting them")}, {(options.OnlyWhenUseful ? "when a waiting job gains" : "whenever a job waits")}"))
             .AddColumn("").AddColumn(new TableColumn("no defrag").RightAligned()).AddColumn(new TableColumn("defrag").RightAligned())
             .AddColumn(new TableColumn("change").RightAligned());
         void Row(string name, double before, double after, string unit, string format = "F2") =>

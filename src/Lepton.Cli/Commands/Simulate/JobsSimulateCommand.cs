@@ -51,10 +51,11 @@ internal static class JobsSimulateCommand
         var defragGoal = new Option<string>("--defrag-goal") { Description = "What consolidation frees: gpus (whole GPUs) or nodes (whole nodes).", DefaultValueFactory = _ => "gpus" };
         var defragMovable = new Option<string>("--defrag-movable") { Description = "Which one-replica jobs may move: preemptible (as the server) or all.", DefaultValueFactory = _ => "preemptible" };
         var defragWork = new Option<string>("--defrag-work") { Description = "A moved job keeps its work (keep: checkpoint and restore) or starts over (restart, as the server's requeue).", DefaultValueFactory = _ => "keep" };
+        var defragWhen = new Option<string>("--defrag-when") { Description = "Carry out a round's moves only when a waiting job then fits (useful) or whenever a job waits (waiting).", DefaultValueFactory = _ => "useful" };
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
-            powerDown, wakeDelay, standbyWatts, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable, defragWork,
+            powerDown, wakeDelay, standbyWatts, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable, defragWork, defragWhen,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -77,7 +78,7 @@ internal static class JobsSimulateCommand
 
             var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
             var defrag = DefragComparison.Options(parse.GetValue(defragEvery), parse.GetValue(defragMaxMoves), parse.GetValue(defragMoveCost)!,
-                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!, parse.GetValue(defragWork)!);
+                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!, parse.GetValue(defragWork)!, parse.GetValue(defragWhen)!);
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
                 var model = TopologyOutput.Network(parse.GetValue(network), jobList);
