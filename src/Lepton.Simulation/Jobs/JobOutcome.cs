@@ -31,6 +31,9 @@ public sealed record JobOutcome(string Name, TimeSpan Arrival, TimeSpan? Start, 
     /// <summary>How often it was preempted (each time it lost its work and queued again).</summary>
     public int Preemptions { get; init; }
 
+    /// <summary>How often consolidation moved it (each move kept its work and cost it the move cost).</summary>
+    public int Moves { get; init; }
+
     /// <summary>The earliest start any EASY reservation promised it (null when it never held one).</summary>
     public TimeSpan? ReservedStart { get; init; }
 

@@ -20,13 +20,19 @@ namespace Lepton.Simulation.Jobs;
 /// order is on the server. The planner sees each job's declared duration, or its true duration when none is declared
 /// (the longest over the cluster's GPU models while it waits, the one on its model once it runs).</para>
 /// <para>A preempted job loses its work and queues again (the server restarts it); its pending departure is dropped.</para>
+/// <para>With <see cref="JobSimulationOptions.Defrag"/>, a consolidation round (after arrivals, before the cycle) asks Core's
+/// consolidation planner, the one behind <c>lepton defrag</c>, for moves of the running one-replica jobs and carries
+/// them out: each moved job's departure is dropped, as for a preemption, and it resumes on the plan's node after the
+/// move cost, with the work it had done or starting over (see <see cref="DefragOptions"/>); the cycle that follows sees the freed room.
+/// By default a round's moves are carried out only when they let a waiting job fit that did not fit before.</para>
 /// <para>Jobs still queued when no event is left can never run; they are reported with the planner's reason.</para>
 /// </remarks>
 public static class JobSimulation
 {
     private const int DeparturePriority = 0;
     private const int ArrivalPriority = 1;
-    private const int PassPriority = 2;
+    private const int DefragPriority = 2;
+    private const int PassPriority = 3;
 
     /// <summary>Runs <paramref name="jobs"/> on <paramref name="nodes"/> with <paramref name="policy"/> under <paramref name="discipline"/>.</summary>
     public static JobSimulationResult Run(IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SimulatedJob> jobs, PlacementPolicy policy, QueueDiscipline discipline, int seed = 42) =>
@@ -80,6 +86,12 @@ public static class JobSimulation
         var reasons = new QueueReason?[jobs.Count];
         var landedOn = new string[jobs.Count];
         var placements = new NodePlacement[jobs.Count][];
+        var moved = new int[jobs.Count];
+        var movedUntil = new TimeSpan[jobs.Count];
+        var moveDelay = new TimeSpan[jobs.Count];   // time lost to moves since the job's last start
+        var defrag = options.Defrag;
+        var consolidation = defrag is null ? null : defrag.Planner ?? new Lepton.Core.Placement.Consolidation.GreedyConsolidationPlanner();
+        int defragRounds = 0, defragMoves = 0, arrivalsLeft = jobs.Count;
         var queue = new List<int>();
         var running = new HashSet<int>();
         var usage = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
@@ -89,6 +101,11 @@ public static class JobSimulation
         for (var i = 0; i < jobs.Count; i++)
         {
             simulator.Schedule(jobs[i].Arrival, ArrivalPriority, new JobEvent(JobEventKind.Arrival, i, 0));
+        }
+
+        if (defrag is not null && jobs.Count > 0)
+        {
+            simulator.Schedule(jobs.Min(j => j.Arrival) + defrag.Every, DefragPriority, new JobEvent(JobEventKind.Defrag, -1, 0));
         }
 
         void RequestPass()
@@ -112,6 +129,7 @@ public static class JobSimulation
             switch (e.Kind)
             {
                 case JobEventKind.Arrival:
+                    arrivalsLeft--;
                     queue.Add(e.Job);
                     RequestPass();
                     break;
@@ -129,7 +147,8 @@ public static class JobSimulation
                     }
 
                     finishes[e.Job] = simulator.Now;
-                    predictor?.Observe(SimulatedRuntime.Features(job), simulator.Now - starts[e.Job]!.Value);
+                    // Time lost to moves is no part of the job's run time.
+                    predictor?.Observe(SimulatedRuntime.Features(job), simulator.Now - starts[e.Job]!.Value - moveDelay[e.Job]);
                     Leave(e.Job);
                     RequestPass();
                     break;
@@ -164,7 +183,9 @@ public static class JobSimulation
                             tasks[r] = new BoundTask(j.Replicas[r], placements[index][r]);
                         }
 
-                        var end = j.DeclaredDuration is { } declared ? starts[index]!.Value + declared : expectedEnd[index];
+                        var end = j.DeclaredDuration is { } declared
+                            ? starts[index]!.Value + declared + moveDelay[index]
+                            : expectedEnd[index];
                         var known = options.DurationsKnown;
                         if (predictor is not null)
                         {
@@ -188,6 +209,7 @@ public static class JobSimulation
                         Leave(index);
                         attempts[index]++;
                         preemptions[index]++;
+                        moveDelay[index] = TimeSpan.Zero;
                         starts[index] = null;
                         placements[index] = null!;
                         queue.Add(index);
@@ -258,8 +280,125 @@ public static class JobSimulation
 
                     timeline.Add(Sample(state, now, running.Count, queue.Count, fragmentation, stranding, power));
                     break;
+
+                case JobEventKind.Defrag:
+                    if (running.Count > 0 || arrivalsLeft > 0)
+                    {
+                        simulator.Schedule(simulator.Now + defrag!.Every, DefragPriority, new JobEvent(JobEventKind.Defrag, -1, 0));
+                    }
+
+                    if (queue.Count == 0 && !defrag!.WhenIdle)
+                    {
+                        break;
+                    }
+
+                    var movedNow = Consolidate(consolidation!, defrag!, simulator.Now);
+                    if (movedNow > 0)
+                    {
+                        defragRounds++;
+                        defragMoves += movedNow;
+                        RequestPass();
+                    }
+
+                    break;
             }
         });
+
+        // One consolidation round: plan on the live cluster, then move each job as planned (its old departure is dropped).
+        int Consolidate(Lepton.Core.Placement.Consolidation.IConsolidationPlanner planner, DefragOptions settings, TimeSpan now)
+        {
+            var movable = new List<Lepton.Core.Placement.Consolidation.MovableTask>();
+            var jobOf = new List<int>();
+            // Sorted so that the planner sees the same input whatever the hash set's order.
+            foreach (var index in running.Order())
+            {
+                var j = jobs[index];
+                // A job still in its move window does not move again; gangs never move (evicting one replica requeues all).
+                if (j.Replicas.Count == 1 && (settings.MoveAll || j.Preemptible) && movedUntil[index] <= now)
+                {
+                    movable.Add(new(j.Name, j.Replicas[0], placements[index][0]));
+                    jobOf.Add(index);
+                }
+            }
+
+            if (movable.Count == 0)
+            {
+                return 0;
+            }
+
+            var moves = planner.Plan(new Lepton.Core.Placement.Consolidation.ConsolidationRequest(state, movable) { Goal = settings.Goal, MaxMoves = settings.MaxMoves }).Moves;
+            if (moves.Count == 0)
+            {
+                return 0;
+            }
+
+            var feasibility = new Lepton.Core.Placement.Batch.BatchFeasibility(state);
+            var fitBefore = settings.OnlyWhenUseful ? Fitting(feasibility) : null;
+            // Moves are applied in the plan's order, the order in which the planner checked them, so none overfills.
+            foreach (var move in moves)
+            {
+                var task = jobs[jobOf[move.Task]].Replicas[0];
+                state.Release(move.From.Node, task, move.From.Gpus);
+                state.Allocate(move.To.Node, task, move.To.Gpus);
+            }
+
+            if (fitBefore is not null && Fitting(feasibility).All(fitBefore.Contains))
+            {
+                // Nobody who waits gains from these moves: put everything back.
+                for (var k = moves.Count - 1; k >= 0; k--)
+                {
+                    var task = jobs[jobOf[moves[k].Task]].Replicas[0];
+                    state.Release(moves[k].To.Node, task, moves[k].To.Gpus);
+                    state.Allocate(moves[k].From.Node, task, moves[k].From.Gpus);
+                }
+
+                return 0;
+            }
+
+            foreach (var move in moves)
+            {
+                var index = jobOf[move.Task];
+                var j = jobs[index];
+                var before = landedOn[index];
+                var (model, duration) = Landed(j, [move.To], state);
+                var left = expectedEnd[index] > now ? expectedEnd[index] - now : TimeSpan.Zero;
+                var was = j.DurationOn(string.IsNullOrEmpty(before) ? null : before);
+                // The work left is a share of the whole run; on another GPU model that share takes that model's time.
+                var remaining = !settings.KeepWork ? duration : was > TimeSpan.Zero && model != before ? duration * (left / was) : left;
+                if (!settings.KeepWork)
+                {
+                    // Started over, as after a preemption: the new run is the one that counts.
+                    starts[index] = now;
+                    moveDelay[index] = TimeSpan.Zero;
+                }
+
+                placements[index] = [move.To];
+                landedOn[index] = model;
+                attempts[index]++;
+                moved[index]++;
+                movedUntil[index] = now + settings.MoveCost;
+                moveDelay[index] += settings.MoveCost;
+                expectedEnd[index] = now + settings.MoveCost + remaining;
+                simulator.Schedule(expectedEnd[index], DeparturePriority, new JobEvent(JobEventKind.Departure, index, attempts[index]));
+            }
+
+            return moves.Count;
+        }
+
+        // The waiting jobs each of whose replicas has a node that passes every filter now.
+        HashSet<int> Fitting(Lepton.Core.Placement.Batch.BatchFeasibility feasibility)
+        {
+            var fit = new HashSet<int>();
+            foreach (var index in queue)
+            {
+                if (jobs[index].Replicas.All(r => feasibility.FeasibleNodes(r).Count > 0))
+                {
+                    fit.Add(index);
+                }
+            }
+
+            return fit;
+        }
 
         if (queue.Count > 0)
         {
@@ -288,6 +427,7 @@ public static class JobSimulation
                 FastestDuration = Fastest(job, models),
                 Deadline = job.Deadline,
                 Preemptions = preemptions[i],
+                Moves = moved[i],
                 ReservedStart = reservedFirst[i],
                 LatestReservedStart = reservedLast[i],
                 Topology = starts[i] is null ? null : effects[i],
@@ -306,6 +446,8 @@ public static class JobSimulation
             Wakes = wakes,
             PowerOffs = powerOffs,
             PowerDown = powerDown is not null,
+            DefragRounds = defragRounds,
+            DefragMoves = defragMoves,
         };
     }
 
@@ -410,6 +552,7 @@ public static class JobSimulation
         Arrival,
         Departure,
         Pass,
+        Defrag,
     }
 
     private readonly record struct JobEvent(JobEventKind Kind, int Job, int Attempt);

@@ -47,4 +47,7 @@ public sealed record JobSimulationOptions
     /// learns online from the jobs finished so far (as the server's ETA does) instead of declared or true ones; EASY's
     /// reservations then rest on the predictions.</summary>
     public bool LearnRuntimes { get; init; }
+
+    /// <summary>Periodic consolidation with Core's consolidation planner (as <c>lepton defrag</c>), with a cost per move; null: none.</summary>
+    public DefragOptions? Defrag { get; init; }
 }

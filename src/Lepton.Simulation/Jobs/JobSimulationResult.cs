@@ -36,6 +36,12 @@ public sealed record JobSimulationResult(
     /// <summary>Whether idle nodes were powered down.</summary>
     public bool PowerDown { get; init; }
 
+    /// <summary>Consolidation rounds that moved at least one job (0 without <see cref="JobSimulationOptions.Defrag"/>).</summary>
+    public int DefragRounds { get; init; }
+
+    /// <summary>Jobs moved by consolidation, over all rounds.</summary>
+    public int DefragMoves { get; init; }
+
     /// <summary>GPUs in the cluster.</summary>
     public int TotalGpus { get; init; }
 

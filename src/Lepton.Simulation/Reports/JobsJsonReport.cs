@@ -32,6 +32,8 @@ public static class JobsJsonReport
             clusterCost = result.ClusterCost,
             jobCost = result.JobCost,
             energyKWh = result.EnergyKWh,
+            defragRounds = result.DefragRounds,
+            defragMoves = result.DefragMoves,
             metrics = Document(metrics ?? JobMetrics.Of(result)),
             perJob = result.Jobs.Select(j => new
             {
@@ -51,6 +53,7 @@ public static class JobsJsonReport
                 deadlineHours = j.Deadline?.TotalHours,
                 missedDeadline = j.MissedDeadline,
                 preemptions = j.Preemptions,
+                moves = j.Moves,
                 reservedStartHours = j.ReservedStart?.TotalHours,
                 pendingReason = j.PendingReason,
             }),

@@ -45,10 +45,17 @@ internal static class JobsSimulateCommand
         var powerDown = new Option<double?>("--power-down") { Description = "Power nodes off after this many seconds idle and wake them for the queue; prints energy saved against always-on and the queueing delay added." };
         var wakeDelay = new Option<double>("--wake-delay") { Description = "Seconds a woken node takes to take work (with --power-down).", DefaultValueFactory = _ => 180 };
         var standbyWatts = new Option<double>("--standby-watts") { Description = "Watts an off node draws (with --power-down; a node file's standby figure wins).", DefaultValueFactory = _ => 0 };
+        var defragEvery = new Option<string>("--defrag-every") { Description = "Run a consolidation plan (as lepton defrag) this often while jobs wait (e.g. 1h, 600); prints allocation, queueing and the moved jobs' completion times against no defrag." };
+        var defragMaxMoves = new Option<int>("--defrag-max-moves") { Description = "Most jobs moved per consolidation round (with --defrag-every).", DefaultValueFactory = _ => 10 };
+        var defragMoveCost = new Option<string>("--defrag-move-cost") { Description = "Time a moved job makes no progress (checkpoint and restore; with --defrag-every), e.g. 300 or 5m.", DefaultValueFactory = _ => "300" };
+        var defragGoal = new Option<string>("--defrag-goal") { Description = "What consolidation frees: gpus (whole GPUs) or nodes (whole nodes).", DefaultValueFactory = _ => "gpus" };
+        var defragMovable = new Option<string>("--defrag-movable") { Description = "Which one-replica jobs may move: preemptible (as the server) or all.", DefaultValueFactory = _ => "preemptible" };
+        var defragWork = new Option<string>("--defrag-work") { Description = "A moved job keeps its work (keep: checkpoint and restore) or starts over (restart, as the server's requeue).", DefaultValueFactory = _ => "keep" };
+        var defragWhen = new Option<string>("--defrag-when") { Description = "Carry out a round's moves only when a waiting job then fits (useful) or whenever a job waits (waiting).", DefaultValueFactory = _ => "useful" };
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
-            powerDown, wakeDelay, standbyWatts, network,
+            powerDown, wakeDelay, standbyWatts, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable, defragWork, defragWhen,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -70,13 +77,15 @@ internal static class JobsSimulateCommand
             CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
 
             var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
+            var defrag = DefragComparison.Options(parse.GetValue(defragEvery), parse.GetValue(defragMaxMoves), parse.GetValue(defragMoveCost)!,
+                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!, parse.GetValue(defragWork)!, parse.GetValue(defragWhen)!);
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
                 var model = TopologyOutput.Network(parse.GetValue(network), jobList);
                 var runOptions = new JobSimulationOptions
                 {
                     Discipline = queues[0], Seed = seedList[0], Quotas = quotas, PowerDown = down?.Options, PowerModel = down?.Model,
-                    Network = model,
+                    Network = model, Defrag = defrag,
                 };
                 var result = JobSimulation.Run(nodes, jobList, policies[0], runOptions);
                 var metrics = JobMetrics.Of(result, windowStart, windowEnd);
@@ -89,6 +98,15 @@ internal static class JobsSimulateCommand
                 if (down is not null)
                 {
                     PowerDownComparison.Print(result, JobSimulation.Run(nodes, jobList, policies[0], runOptions with { PowerDown = null }), down.Value.Options);
+                }
+
+                if (defrag is not null)
+                {
+                    var without = JobSimulation.Run(nodes, jobList, policies[0], runOptions with { Defrag = null });
+                    // Both runs over one window (by default from the first arrival to the later of the two last finishes).
+                    var from = windowStart ?? (result.Start < without.Start ? result.Start : without.Start);
+                    var to = windowEnd ?? (result.End > without.End ? result.End : without.End);
+                    DefragComparison.Print(result, JobMetrics.Of(result, from, to), without, JobMetrics.Of(without, from, to), defrag);
                 }
 
                 if (parse.GetValue(json) is { } jsonPath)
@@ -104,9 +122,9 @@ internal static class JobsSimulateCommand
                 return Task.FromResult(0);
             }
 
-            if (quotas.Count > 0 || down is not null)
+            if (quotas.Count > 0 || down is not null || defrag is not null)
             {
-                throw new CliError((down is not null ? "--power-down" : "--quota") + " works with one run only (one policy, one queue, one seed)", 2);
+                throw new CliError((down is not null ? "--power-down" : defrag is not null ? "--defrag-every" : "--quota") + " works with one run only (one policy, one queue, one seed)", 2);
             }
 
             var total = policies.Count * queues.Count * seedList.Count;
