@@ -73,10 +73,11 @@ public sealed class ScarcityFgdTests
 
         model.BeforeTask();
 
-        // Room: "any" 12 → 9 (one X GPU and the 8 Y GPUs), "X only" 4 → 1; weights ∝ p · ((cap + 1) / (room + 1))^3.
+        // Room: "any" 12 → 9 (one X GPU and the 8 Y GPUs), "X only" 4 → 1; the restricted class's weight ∝
+        // p · ((cap + 1) / (room + 1))^3, the class every model takes keeps p, and the total is kept.
         Assert.Equal(9, model.RoomOf(0));
         Assert.Equal(1, model.RoomOf(1));
-        var any = 0.75 * Math.Pow(13.0 / 10, 3);
+        var any = 0.75;
         var xOnly = 0.25 * Math.Pow(5.0 / 2, 3);
         Assert.Equal(any / (any + xOnly), model.Weight(0), 12);
         Assert.Equal(xOnly / (any + xOnly), model.Weight(1), 12);
@@ -86,7 +87,7 @@ public sealed class ScarcityFgdTests
     public void ScoreOf_XNodesFilling_ProtectsTheLastXNodeHarderThanFgd()
     {
         // With three of four X nodes taken, placing an "any" task on the Y node frees the scarce X GPU for "X only"
-        // tasks: FGD's Δ there is 0.25 · 1000 (score 56), scarcity-weighted it is about 0.70 · 1000 (score 66).
+        // tasks: FGD's Δ there is 0.25 · 1000 (score 56), scarcity-weighted it is about 0.84 · 1000 (score 69).
         var fgd = Engine(Cluster(), "fgd");
         var scarcity = Engine(Cluster(), "fgd-scarcity");
         foreach (var engine in new[] { fgd, scarcity })
@@ -98,9 +99,33 @@ public sealed class ScarcityFgdTests
         }
 
         Assert.Equal(56, fgd.ScoreOf(Whole("t"), 4));
-        Assert.Equal(66, scarcity.ScoreOf(Whole("t"), 4));
+        Assert.Equal(69, scarcity.ScoreOf(Whole("t"), 4));
         Assert.Equal(50, fgd.ScoreOf(Whole("t"), 3));
         Assert.Equal(50, scarcity.ScoreOf(Whole("t"), 3));
+    }
+
+    [Fact]
+    public void ScoreOf_NoClassRestrictedByModel_StaysFgdAsTheClusterFills()
+    {
+        // Every typical task accepts any model: no class is re-weighted, so the scores stay FGD's however full it gets.
+        TaskRequest[] anyModel = [Whole("a0"), Whole("a1"), new() { Name = "s", CpuMilli = 1000, MemoryMiB = 1024, GpuCount = 1, GpuMilliPerGpu = 500 }];
+        var fgd = new PlacementEngine(Cluster(), PolicyRegistry.Get("fgd"), new PlacementOptions { NodeRanks = [0, 1, 2, 3, 4], TargetWorkload = TargetWorkload.FromTasks(anyModel) });
+        var scarcity = new PlacementEngine(Cluster(), PolicyRegistry.Get("fgd-scarcity"), new PlacementOptions { NodeRanks = [0, 1, 2, 3, 4], TargetWorkload = TargetWorkload.FromTasks(anyModel) });
+        foreach (var engine in new[] { fgd, scarcity })
+        {
+            for (var node = 0; node < 3; node++)
+            {
+                engine.Commit(Whole($"w{node}"), new NodePlacement(node, GpuSet.Of(0)));
+            }
+
+            engine.Commit(Whole("y"), new NodePlacement(4, GpuSet.Of(0)));
+        }
+
+        for (var node = 0; node < 5; node++)
+        {
+            Assert.Equal(fgd.ScoreOf(anyModel[2], node), scarcity.ScoreOf(anyModel[2], node));
+            Assert.Equal(fgd.ScoreOf(Whole("t"), node), scarcity.ScoreOf(Whole("t"), node));
+        }
     }
 
     [Fact]
