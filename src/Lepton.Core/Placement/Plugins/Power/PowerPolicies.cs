@@ -81,6 +81,19 @@ internal static class PowerPolicies
     {
         policy = null;
         var text = name?.Trim();
+        if (text is not null && text.StartsWith("frugal:", StringComparison.OrdinalIgnoreCase))
+        {
+            var f = text["frugal:".Length..].Split(':');
+            var v = f.Skip(1).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+            var rule = new FrugalRule(f[0] == "p" ? FrugalMode.PowerBand : FrugalMode.FgdBand, v[0], v[1], v[2], v[3], v.Length > 4 ? (PowerParts)(int)v[4] : PowerParts.All, v.Length > 5 ? v[5] : 0, v.Length > 6 ? (int)v[6] : 0, v.Length > 7 ? v[7] : 14000, v.Length > 8 ? v[8] : 0);
+            policy = new PlacementPolicy(text, "experimental", new WeightedScore("frugal", 1), GpuSelectionRule.FragmentationGradient,
+                tieBreakByNodeOrder: false, needsTargetWorkload: true, (context, fgd) => new FrugalPipeline(context, fgd!, rule))
+            {
+                TieBreakByNodeName = true,
+            };
+            return true;
+        }
+
         if (text is not null && text.StartsWith(PowerFgdPrefix, StringComparison.OrdinalIgnoreCase))
         {
             var values = text[PowerFgdPrefix.Length..].Split(':');
