@@ -1,10 +1,20 @@
+using Lepton.Core.Cluster;
 using Lepton.Core.Placement.Framework;
 using Lepton.Core.Placement.Plugins.Fgd;
 using Lepton.Core.Power;
 
 namespace Lepton.Core.Placement.Plugins.Power;
 
-/// <summary>Experimental scan: FGD and power combined lexicographically with a load-dependent band (work in progress).</summary>
+/// <summary>
+/// The scan of <c>frugal</c>: the least power increase among the nodes whose FGD score is within a load-dependent slack of
+/// the best, and CPU-only tasks on the nodes with the most CPU to spare (see <see cref="FrugalRule"/> for the rule and why).
+/// </summary>
+/// <remarks>
+/// <para>One pass records each feasible node's tier, power increase (PWR's delta, PWR-SPEC §2.1) and FGD score (or, for a
+/// CPU-only task, its CPU surplus); the choice then runs over these arrays. Nothing is allocated per task.</para>
+/// <para>With node classes only each class's representative is evaluated, as in <see cref="PowerPipeline"/>: members of a
+/// class have equal power deltas, FGD scores and surpluses, and the representative wins their ties.</para>
+/// </remarks>
 internal sealed class FrugalPipeline : PlacementPipeline
 {
     private readonly ClusterPower _power;
@@ -15,7 +25,6 @@ internal sealed class FrugalPipeline : PlacementPipeline
     private readonly double[] _watts;
     private readonly int[] _score;
     private readonly double[] _surplus;
-    private bool _cpuOnly;
     private int _count;
 
     public FrugalPipeline(PlacementContext context, FgdModel fgd, FrugalRule rule)
@@ -35,13 +44,14 @@ internal sealed class FrugalPipeline : PlacementPipeline
     public override int SelectNode(PlacementContext context, ref readonly TaskDemand task)
     {
         Collect(context, in task, everyNode: false);
-        return Choose(context, AllocatedShare(context));
+        return Choose(context, in task);
     }
 
+    /// <summary>1 for the node the rule chooses, 0 for every other feasible node (the rule is lexicographic, not a sum).</summary>
     public override int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task)
     {
         Collect(context, in task, everyNode: true);
-        var chosen = Choose(context, AllocatedShare(context));
+        var chosen = Choose(context, in task);
         for (var k = 0; k < _count; k++)
         {
             if (_node[k] == node)
@@ -53,7 +63,7 @@ internal sealed class FrugalPipeline : PlacementPipeline
         return null;
     }
 
-    private int Choose(PlacementContext context, double used)
+    private int Choose(PlacementContext context, ref readonly TaskDemand task)
     {
         if (_count == 0)
         {
@@ -66,125 +76,42 @@ internal sealed class FrugalPipeline : PlacementPipeline
             topTier = Math.Max(topTier, _tier[k]);
         }
 
-        double minWatts = double.PositiveInfinity;
-        var maxScore = int.MinValue;
+        // A GPU task's bar is the best FGD score less the slack; a CPU-only task's is the best surplus less its band.
+        var top = double.NegativeInfinity;
+        var cpuOnly = !task.NeedsGpu;
         for (var k = 0; k < _count; k++)
         {
             if (_tier[k] == topTier)
             {
-                minWatts = Math.Min(minWatts, _watts[k]);
-                maxScore = Math.Max(maxScore, _score[k]);
+                top = Math.Max(top, cpuOnly ? _surplus[k] : _score[k]);
             }
         }
 
-        var band = _rule.Band(used);
-        if (_cpuOnly && _rule.CpuMode > 0)
-        {
-            return ChooseCpuOnly(context, topTier, maxScore);
-        }
-
-        int best = -1, bestRank = int.MaxValue, bestScore = int.MinValue;
-        var bestWatts = double.PositiveInfinity;
-        for (var k = 0; k < _count; k++)
-        {
-            if (_tier[k] != topTier)
-            {
-                continue;
-            }
-
-            var rank = context.Ranks[_node[k]];
-            var w = _watts[k];
-            var s = _score[k];
-            bool better;
-            if (band < 0)
-            {
-                better = s > bestScore || (s == bestScore && rank < bestRank);
-            }
-            else if (_rule.Mode == FrugalMode.PowerBand)
-            {
-                if (w > minWatts + band)
-                {
-                    continue;
-                }
-
-                better = s > bestScore || (s == bestScore && (w < bestWatts || (w == bestWatts && rank < bestRank)));
-            }
-            else
-            {
-                if (s < maxScore - band)
-                {
-                    continue;
-                }
-
-                better = w < bestWatts || (w == bestWatts && (s > bestScore || (s == bestScore && rank < bestRank)));
-            }
-
-            if (better)
-            {
-                (best, bestRank, bestScore, bestWatts) = (_node[k], rank, s, w);
-            }
-        }
-
-        return best;
-    }
-
-    private int ChooseCpuOnly(PlacementContext context, int topTier, int maxScore)
-    {
+        var bar = top - (cpuOnly ? _rule.CpuBandMilli : _rule.Slack(AllocatedShare(context.Cluster)));
         int best = -1, bestRank = int.MaxValue;
-        double bestSurplus = double.NegativeInfinity, bestWatts = double.PositiveInfinity;
-        if (_rule.CpuMode == 3)
-        {
-            var top = double.NegativeInfinity;
-            for (var k = 0; k < _count; k++)
-            {
-                if (_tier[k] == topTier)
-                {
-                    top = Math.Max(top, _surplus[k]);
-                }
-            }
-
-            for (var k = 0; k < _count; k++)
-            {
-                if (_tier[k] != topTier || _surplus[k] < top - _rule.CpuBand)
-                {
-                    continue;
-                }
-
-                var rank = context.Ranks[_node[k]];
-                var u = _surplus[k];
-                var w = _watts[k];
-                if (w < bestWatts || (w == bestWatts && (u > bestSurplus || (u == bestSurplus && rank < bestRank))))
-                {
-                    (best, bestRank, bestSurplus, bestWatts) = (_node[k], rank, u, w);
-                }
-            }
-
-            return best;
-        }
-
+        double bestWatts = double.PositiveInfinity, bestMerit = double.NegativeInfinity;
         for (var k = 0; k < _count; k++)
         {
-            if (_tier[k] != topTier || (_rule.CpuMode == 1 && _score[k] < maxScore))
+            var merit = cpuOnly ? _surplus[k] : _score[k];
+            if (_tier[k] != topTier || merit < bar)
             {
                 continue;
             }
 
             var rank = context.Ranks[_node[k]];
-            var u = _surplus[k];
             var w = _watts[k];
-            if (u > bestSurplus || (u == bestSurplus && (w < bestWatts || (w == bestWatts && rank < bestRank))))
+            if (w < bestWatts || (w == bestWatts && (merit > bestMerit || (merit == bestMerit && rank < bestRank))))
             {
-                (best, bestRank, bestSurplus, bestWatts) = (_node[k], rank, u, w);
+                (best, bestRank, bestWatts, bestMerit) = (_node[k], rank, w, merit);
             }
         }
 
         return best;
     }
 
-    /// <summary>The share of the cluster's GPU milli allocated now (what a live scheduler knows).</summary>
-    private static double AllocatedShare(PlacementContext context)
+    /// <summary>The share of the cluster's GPU milli allocated now (what a live scheduler knows; no arrival count needed).</summary>
+    internal static double AllocatedShare(ClusterState c)
     {
-        var c = context.Cluster;
         long free = 0, capacity = 0;
         for (var i = 0; i < c.NodeCount; i++)
         {
@@ -192,13 +119,12 @@ internal sealed class FrugalPipeline : PlacementPipeline
             capacity += c.GpuCount[i];
         }
 
-        return capacity == 0 ? 0 : 1 - (free / (capacity * 1000.0));
+        return capacity == 0 ? 0 : 1 - (free / (capacity * (double)ClusterState.MilliPerGpu));
     }
 
     private void Collect(PlacementContext context, ref readonly TaskDemand task, bool everyNode)
     {
         _count = 0;
-        _cpuOnly = !task.NeedsGpu;
         var classes = context.Classes;
         if (everyNode || classes is null || !_power.UniformByShape
             || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
@@ -231,37 +157,18 @@ internal sealed class FrugalPipeline : PlacementPipeline
 
         var c = context.Cluster;
         _node[_count] = node;
+        // Same tiers as the other policies: CPU-only tasks stay off GPU nodes, tasks without FPGA off FPGA nodes, when they can.
         _tier[_count] = (!task.NeedsGpu && c.GpuCount[node] > 0 ? 0 : 2) + (task.Fpga == 0 && c.FpgaCap[node] > 0 ? 0 : 1);
-        var busy = PwrScore.NewlyBusyGpus(c.GpuFreeSpan(node), in task);
-        var gpuW = busy == 0 ? 0 : _power.PlacementDelta(node, 0, busy);
-        if (_rule.Floor > 0 && busy > 0)
+        _watts[_count] = -PwrScore.Raw(_power, node, in task);
+        if (task.NeedsGpu)
         {
-            gpuW = Math.Max(gpuW, _rule.Floor * busy);
+            _score[_count] = _fgd.Score(node, in task);
+        }
+        else
+        {
+            _surplus[_count] = FrugalRule.CpuSurplus(c.CpuCap[node] - c.CpuUsed[node] - task.Cpu, c.GpuFreeTotal[node], _fgd.CpuMilliPerGpu);
         }
 
-        var kind = !task.NeedsGpu ? PowerParts.CpuTasks : task.IsShare ? PowerParts.ShareTasks : PowerParts.WholeTasks;
-        _watts[_count] = (_rule.Parts & kind) == 0 ? 0
-            : ((_rule.Parts & PowerParts.Cpu) != 0 ? _power.PlacementDelta(node, task.Cpu, 0) : 0) + ((_rule.Parts & PowerParts.GpuModel) != 0 ? gpuW : 0);
-        _score[_count] = _fgd.Score(node, in task);
-        _surplus[_count] = (c.CpuCap[node] - c.CpuUsed[node] - task.Cpu) - (c.GpuFreeTotal[node] * _rule.CpuPerGpu / 1000.0);
         _count++;
     }
-}
-
-/// <summary>Which term bounds the other in <see cref="FrugalPipeline"/>.</summary>
-internal enum FrugalMode
-{
-    /// <summary>Nodes within a power band of the least power increase; FGD decides among them.</summary>
-    PowerBand,
-
-    /// <summary>Nodes within an FGD-score band of the best; the least power increase decides among them.</summary>
-    FgdBand,
-}
-
-/// <summary>The band: <paramref name="From"/> while the allocated share is below <paramref name="Start"/>, then linearly to
-/// <paramref name="To"/> at <paramref name="End"/>.</summary>
-internal readonly record struct FrugalRule(FrugalMode Mode, double From, double Start, double To, double End, PowerParts Parts = PowerParts.All, double Floor = 0, int CpuMode = 0, double CpuPerGpu = 14000, double CpuBand = 0)
-{
-    public double Band(double used) =>
-        used <= Start ? From : used >= End ? To : From + ((To - From) * (used - Start) / (End - Start));
 }
