@@ -30,7 +30,7 @@ internal static class PowerPolicies
         yield return Frugal(FrugalRule.Default, "frugal");
     }
 
-    /// <summary>Prefix of <c>frugal:U0:U1[:K]</c>, <c>frugal</c> with its load thresholds (and late FGD slack) spelled out.</summary>
+    /// <summary>Prefix of <c>frugal:U0:U1[:K[:B]]</c>, <c>frugal</c> with its load thresholds (late FGD slack, CPU-only band in vCPU) spelled out.</summary>
     public const string FrugalPrefix = "frugal:";
 
     /// <summary>
@@ -102,10 +102,10 @@ internal static class PowerPolicies
         var text = name?.Trim();
         if (text is not null && text.StartsWith(FrugalPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            // frugal:U0:U1[:K]: power alone up to U0 allocated, FGD leads with slack K (default 2) from U1 on.
+            // frugal:U0:U1[:K[:B]]: power alone up to U0 allocated, FGD leads with slack K (default 2) from U1 on; CPU-only band B vCPU.
             var v = text[FrugalPrefix.Length..].Split(':');
             var d = FrugalRule.Default;
-            if (v.Length is < 2 or > 3
+            if (v.Length is < 2 or > 4
                 || !double.TryParse(v[0], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var u0)
                 || !double.TryParse(v[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var u1)
                 || u0 is < 0 or > 1 || u1 < u0 || u1 > 1)
@@ -119,7 +119,13 @@ internal static class PowerPolicies
                 return false;
             }
 
-            policy = Frugal(d with { PowerUntil = u0, FgdFrom = u1, LateSlack = k }, text);
+            var band = d.CpuBandMilli / 1000;
+            if (v.Length == 4 && (!double.TryParse(v[3], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out band) || band > 1e6))
+            {
+                return false;
+            }
+
+            policy = Frugal(d with { PowerUntil = u0, FgdFrom = u1, LateSlack = k, CpuBandMilli = band * 1000 }, text);
             return true;
         }
 
