@@ -41,7 +41,7 @@ public sealed class FrugalPolicyTests
     public void TryPlace_CpuOnlyTask_GoesWhereCpuIsSpareNotOntoIdleGpuNode()
     {
         // Target: 8 + 12 vCPU per GPU = 20 vCPU per GPU. G3 surplus 120 − 8·20 = −40 vCPU, T4 96 − 2·20 = 56 vCPU: the G3 node is
-        // outside the 80-vCPU band, so its CPU stays for its GPUs although both nodes add one socket (+105 W).
+        // outside the 70-vCPU band, so its CPU stays for its GPUs although both nodes add one socket (+105 W).
         var engine = Engine(
             new NodeSpec { Name = "a-g3", CpuMilli = 128000, MemoryMiB = 786432, GpuCount = 8, GpuModel = "G3" },
             new NodeSpec { Name = "b-t4", CpuMilli = 104000, MemoryMiB = 262144, GpuCount = 2, GpuModel = "T4" });

@@ -29,7 +29,7 @@ namespace Lepton.Core.Placement.Plugins.Power;
 internal readonly record struct FrugalRule(double EarlySlack, double PowerUntil, double LateSlack, double FgdFrom, double CpuBandMilli)
 {
     /// <summary>The rule of the registered <c>frugal</c> (tuned on openb default, seeds 42–51).</summary>
-    public static FrugalRule Default { get; } = new(100, 0.4, 2, 0.7, 80_000);
+    public static FrugalRule Default { get; } = new(100, 0.4, 2, 0.7, 70_000);
 
     /// <summary>K(u): the FGD slack at allocated GPU share <paramref name="used"/>.</summary>
     public double Slack(double used) =>
