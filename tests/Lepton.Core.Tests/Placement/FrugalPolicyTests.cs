@@ -67,6 +67,56 @@ public sealed class FrugalPolicyTests
         }
     }
 
+    [Fact]
+    public void TryPlace_NodeClasses_SameChoicesAsEveryNodeScanned()
+    {
+        var nodes = SyntheticWorkload.Nodes(60);
+        var tasks = SyntheticWorkload.Tasks(400).Select(t => t with { RdmaMilli = 0 }).ToArray();
+        var options = new PlacementOptions { TargetWorkload = TargetWorkload.FromTasks(tasks) };
+        var engine = new PlacementEngine(new ClusterState(nodes), PolicyRegistry.Get("frugal"), options);
+        var reference = new PlacementEngine(new ClusterState(nodes), PolicyRegistry.Get("frugal"), options);
+        reference.DisableNodeClasses();
+
+        foreach (var task in tasks)
+        {
+            var placed = engine.TryPlace(task, out var p);
+            Assert.Equal(placed, reference.TryPlace(task, out var q));
+            Assert.Equal(q, p);
+            if (placed)
+            {
+                engine.Commit(task, p);
+                reference.Commit(task, q);
+            }
+        }
+    }
+
+    [Fact]
+    public void TryPlaceCommit_Frugal_AllocatesNothing()
+    {
+        var nodes = SyntheticWorkload.Nodes(200);
+        var tasks = SyntheticWorkload.Tasks(600).Select(t => t with { RdmaMilli = 0 }).ToArray();
+        var engine = new PlacementEngine(new ClusterState(nodes), PolicyRegistry.Get("frugal"),
+            new PlacementOptions { TargetWorkload = TargetWorkload.FromTasks(tasks) });
+        Place(engine, tasks, 0, 100);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Place(engine, tasks, 100, tasks.Length);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static void Place(PlacementEngine engine, TaskRequest[] tasks, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (engine.TryPlace(tasks[i], out var p))
+            {
+                engine.Commit(tasks[i], p);
+            }
+        }
+    }
+
     private static PlacementEngine Engine(params NodeSpec[] nodes) =>
         new(new ClusterState(nodes), PolicyRegistry.Get("frugal"), new PlacementOptions
         {
