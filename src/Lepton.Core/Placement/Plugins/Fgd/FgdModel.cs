@@ -44,7 +44,19 @@ internal class FgdModel
         Array.Fill(_cacheAt, -1);
         _cacheShape = new int[n * CacheWays];
         _cacheScore = new int[n * CacheWays];
+        double cpu = 0, gpu = 0;
+        foreach (var t in target.Tasks)
+        {
+            cpu += (double)t.Count * t.CpuMilli;
+            gpu += (double)t.Count * t.GpuCount * t.GpuMilliPerGpu;
+        }
+
+        CpuMilliPerGpu = gpu > 0 ? cpu * ClusterState.MilliPerGpu / gpu : 0;
     }
+
+    /// <summary>The target workload's CPU per whole GPU (milli-CPU, CPU-only tasks included): what the free GPUs of a node
+    /// will ask of its CPU on average (<c>frugal</c>'s CPU surplus).</summary>
+    public double CpuMilliPerGpu { get; }
 
     /// <summary>The cluster the model scores.</summary>
     protected ClusterState Cluster => _cluster;

@@ -27,7 +27,26 @@ internal static class PowerPolicies
         }
 
         yield return PowerFgd(DefaultWattsPerGpu, "powerfgd");
+        yield return Frugal(FrugalRule.Default, "frugal");
     }
+
+    /// <summary>Prefix of <c>frugal:U0:U1[:K[:B]]</c>, <c>frugal</c> with its load thresholds (late FGD slack, CPU-only band in vCPU) spelled out.</summary>
+    public const string FrugalPrefix = "frugal:";
+
+    /// <summary>
+    /// <c>frugal</c>: the least power increase among nodes within a load-dependent FGD slack of the best FGD score (all
+    /// nodes while the cluster is lightly allocated, FGD's best 2 points once it fills), and CPU-only tasks on the nodes
+    /// with the most CPU to spare; FGD picks the GPU; ties to the smallest node name (<see cref="FrugalRule"/>).
+    /// </summary>
+    public static PlacementPolicy Frugal(FrugalRule rule, string name) =>
+        new(name,
+            string.Create(CultureInfo.InvariantCulture,
+                $"Frugal: least power added among nodes near FGD's best (slack {rule.EarlySlack} up to {rule.PowerUntil:0.##} of GPUs allocated, {rule.LateSlack} from {rule.FgdFrom:0.##}); CPU-only tasks where CPU is spare."),
+            new WeightedScore("power-within-fgd-slack", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false, needsTargetWorkload: true,
+            (context, fgd) => new FrugalPipeline(context, fgd!, rule))
+        {
+            TieBreakByNodeName = true,
+        };
 
     /// <summary>
     /// <c>powerfgd</c>: the least growth of expected fragmentation (FGD's Δ in GPUs, unquantised) plus the power the
@@ -81,6 +100,35 @@ internal static class PowerPolicies
     {
         policy = null;
         var text = name?.Trim();
+        if (text is not null && text.StartsWith(FrugalPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            // frugal:U0:U1[:K[:B]]: power alone up to U0 allocated, FGD leads with slack K (default 2) from U1 on; CPU-only band B vCPU.
+            var v = text[FrugalPrefix.Length..].Split(':');
+            var d = FrugalRule.Default;
+            if (v.Length is < 2 or > 4
+                || !double.TryParse(v[0], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var u0)
+                || !double.TryParse(v[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var u1)
+                || u0 is < 0 or > 1 || u1 < u0 || u1 > 1)
+            {
+                return false;
+            }
+
+            var k = d.LateSlack;
+            if (v.Length == 3 && (!double.TryParse(v[2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out k) || k > 100))
+            {
+                return false;
+            }
+
+            var band = d.CpuBandMilli / 1000;
+            if (v.Length == 4 && (!double.TryParse(v[3], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out band) || band > 1e6))
+            {
+                return false;
+            }
+
+            policy = Frugal(d with { PowerUntil = u0, FgdFrom = u1, LateSlack = k, CpuBandMilli = band * 1000 }, text);
+            return true;
+        }
+
         if (text is not null && text.StartsWith(PowerFgdPrefix, StringComparison.OrdinalIgnoreCase))
         {
             var values = text[PowerFgdPrefix.Length..].Split(':');
