@@ -88,4 +88,22 @@ public sealed class PowerDownControllerTests
         Assert.Equal(3, off.PowerOff.Count);
         Assert.Equal(1, controller.Count(NodePowerState.On));
     }
+
+    [Fact]
+    public void Decide_JobFitsANodeAlreadyWaking_WakesNoOtherNode()
+    {
+        // bestfit alone would put "small" on the 1-GPU node (the tighter fit); the 4-GPU node is already waking and has room.
+        var cluster = new ClusterState([
+            new NodeSpec { Name = "big", CpuMilli = 32000, MemoryMiB = 32768, GpuCount = 4, GpuModel = "T4" },
+            new NodeSpec { Name = "small", CpuMilli = 8000, MemoryMiB = 32768, GpuCount = 1, GpuModel = "T4" }]);
+        var controller = new PowerDownController(cluster, Options with { IdleThreshold = TimeSpan.Zero }, PolicyRegistry.Get("bestfit"));
+        controller.Decide(TimeSpan.Zero, []);
+        var first = controller.Decide(TimeSpan.FromMinutes(1), [[Task("two") with { GpuCount = 2 }]]);
+
+        var second = controller.Decide(TimeSpan.FromMinutes(2), [[Task("two") with { GpuCount = 2 }], [Task("one")]]);
+
+        Assert.Equal([0], first.Wake);
+        Assert.Empty(second.Wake);
+        Assert.Equal(NodePowerState.Off, controller.StateOf(1));
+    }
 }
