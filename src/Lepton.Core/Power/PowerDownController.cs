@@ -27,6 +27,7 @@ public sealed class PowerDownController
     private readonly NodePowerState[] _state;
     private readonly TimeSpan?[] _idleSince;
     private readonly TimeSpan[] _readyAt;
+    private readonly bool[] _holdOff;
 
     /// <summary>A controller for <paramref name="cluster"/>; every node starts On and idle-timed from the first decision.</summary>
     /// <param name="cluster">The cluster; its Ready/Down states are changed for nodes powered off and on.</param>
@@ -50,6 +51,7 @@ public sealed class PowerDownController
         _state = new NodePowerState[cluster.NodeCount];
         _idleSince = new TimeSpan?[cluster.NodeCount];
         _readyAt = new TimeSpan[cluster.NodeCount];
+        _holdOff = new bool[cluster.NodeCount];
     }
 
     /// <summary>The thresholds in use.</summary>
@@ -60,6 +62,29 @@ public sealed class PowerDownController
 
     /// <summary>When the Waking node becomes ready (meaningless for other states).</summary>
     public TimeSpan ReadyAt(int node) => _readyAt[node];
+
+    /// <summary>Since when the On node has been idle (Ready, nothing allocated); null when it is busy, not Ready or not On.</summary>
+    public TimeSpan? IdleSince(int node) => _idleSince[node];
+
+    /// <summary>Sets one node's power state as the caller knows it, for a caller that keeps the states itself between
+    /// decisions (the live server: its nodes come and go, its wakes end when the agent is back, and it remembers the states
+    /// across restarts) and builds a controller on a fresh cluster for each one.</summary>
+    /// <param name="node">The node index.</param>
+    /// <param name="state">Its power state; an Off or Waking node is put Down on the cluster so no placement uses it.</param>
+    /// <param name="idleSince">For an On node, since when it has been idle (null: busy, or not known yet).</param>
+    /// <param name="readyAt">For a Waking node, when it is expected to take work.</param>
+    /// <param name="mayWake">False keeps an Off node off whatever the queue needs (a failed wake backing off).</param>
+    public void Restore(int node, NodePowerState state, TimeSpan? idleSince = null, TimeSpan readyAt = default, bool mayWake = true)
+    {
+        _state[node] = state;
+        _idleSince[node] = state == NodePowerState.On ? idleSince : null;
+        _readyAt[node] = readyAt;
+        _holdOff[node] = !mayWake;
+        if (state != NodePowerState.On)
+        {
+            _cluster.SetState(node, NodeState.Down);
+        }
+    }
 
     /// <summary>Number of nodes in <paramref name="state"/>.</summary>
     public int Count(NodePowerState state) => _state.Count(s => s == state);
@@ -76,7 +101,7 @@ public sealed class PowerDownController
         {
             if (_state[i] == NodePowerState.On)
             {
-                _idleSince[i] = _cluster.TaskCount(i) == 0 ? _idleSince[i] ?? now : null;
+                _idleSince[i] = _cluster.TaskCount(i) == 0 && _cluster.StateOf(i) == NodeState.Ready ? _idleSince[i] ?? now : null;
             }
         }
 
@@ -163,9 +188,13 @@ public sealed class PowerDownController
         var off = new List<int>();
         for (var i = 0; i < _cluster.NodeCount; i++)
         {
-            if (_state[i] != NodePowerState.On && _cluster.StateOf(i) == NodeState.Down)
+            if (_state[i] == NodePowerState.Waking && _cluster.StateOf(i) == NodeState.Down)
             {
-                (_state[i] == NodePowerState.Waking ? waking : off).Add(i);
+                waking.Add(i);
+            }
+            else if (_state[i] == NodePowerState.Off && _cluster.StateOf(i) == NodeState.Down && !_holdOff[i])
+            {
+                off.Add(i);
             }
         }
 

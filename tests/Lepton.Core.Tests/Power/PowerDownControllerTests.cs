@@ -106,4 +106,34 @@ public sealed class PowerDownControllerTests
         Assert.Empty(second.Wake);
         Assert.Equal(NodePowerState.Off, controller.StateOf(1));
     }
+
+    [Fact]
+    public void Restore_OffNodeBackingOff_IsNotWokenAndAnotherIs()
+    {
+        // The live server rebuilds the controller each round from the states it keeps; a failed wake backs off.
+        var cluster = Cluster(2);
+        var controller = new PowerDownController(cluster, Options, PolicyRegistry.Get("bestfit"));
+        controller.Restore(0, NodePowerState.Off, mayWake: false);
+        controller.Restore(1, NodePowerState.Off);
+
+        var decision = controller.Decide(TimeSpan.FromMinutes(1), [[Task("a")]]);
+
+        Assert.Equal([1], decision.Wake);
+        Assert.Equal(NodeState.Down, cluster.StateOf(0));
+    }
+
+    [Fact]
+    public void Restore_IdleSinceGiven_PowersOffOnceThresholdPassedAndReadsTheClockBack()
+    {
+        var cluster = Cluster(1);
+        var controller = new PowerDownController(cluster, Options, PolicyRegistry.Get("bestfit"));
+        controller.Restore(0, NodePowerState.On, idleSince: TimeSpan.FromMinutes(5));
+
+        var early = controller.Decide(TimeSpan.FromMinutes(14), []);
+
+        Assert.Empty(early.PowerOff);
+        Assert.Equal(TimeSpan.FromMinutes(5), controller.IdleSince(0));
+        Assert.Equal([0], controller.Decide(TimeSpan.FromMinutes(15), []).PowerOff);
+        Assert.Null(controller.IdleSince(0));
+    }
 }

@@ -44,11 +44,12 @@ internal static class JobsSimulateCommand
 
         var powerDown = new Option<double?>("--power-down") { Description = "Power nodes off after this many seconds idle and wake them for the queue; prints energy saved against always-on and the queueing delay added." };
         var wakeDelay = new Option<double>("--wake-delay") { Description = "Seconds a woken node takes to take work (with --power-down).", DefaultValueFactory = _ => 180 };
+        var keepOn = new Option<int>("--power-keep-on") { Description = "Nodes kept on however idle (with --power-down).", DefaultValueFactory = _ => 0 };
         var standbyWatts = new Option<double>("--standby-watts") { Description = "Watts an off node draws (with --power-down; a node file's standby figure wins).", DefaultValueFactory = _ => 0 };
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
-            powerDown, wakeDelay, standbyWatts, network,
+            powerDown, wakeDelay, standbyWatts, keepOn, network,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -69,7 +70,7 @@ internal static class JobsSimulateCommand
             var jobList = trace.Jobs;
             CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
 
-            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
+            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts), parse.GetValue(keepOn));
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
                 var model = TopologyOutput.Network(parse.GetValue(network), jobList);
