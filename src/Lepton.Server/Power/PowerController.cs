@@ -26,8 +26,12 @@ namespace Lepton.Server.Power;
 internal sealed class PowerController : BackgroundService
 {
     private const int MaxEvents = 200;
+    // Pending jobs the queue would place if there were room (not those held back by quota, fair share or queue order).
     private static readonly string[] WaitingForRoom =
-        [QueueReasonCodes.Unschedulable, QueueReasonCodes.NeverFits, QueueReasonCodes.NoNodes, QueueReasonCodes.GangIncomplete];
+    [
+        QueueReasonCodes.Unschedulable, QueueReasonCodes.NeverFits, QueueReasonCodes.NoNodes, QueueReasonCodes.GangIncomplete,
+        QueueReasonCodes.Queued, QueueReasonCodes.Preempted, QueueReasonCodes.Retrying,
+    ];
 
     private readonly ControlPlane _plane;
     private readonly IUsageStore _store;
@@ -134,13 +138,17 @@ internal sealed class PowerController : BackgroundService
                     SetState(node.Name, state, now, "On", "it came back by itself");
                 }
             }
-
-            Decide(now, powerOff, wake);
         }
 
         foreach (var name in undrain)
         {
             await SetDrainedAsync(name, false).ConfigureAwait(false);
+        }
+
+        // After the undrain: a node just back takes work, so the queue waiting for it wakes no other.
+        lock (_plane.Gate)
+        {
+            Decide(now, powerOff, wake);
         }
 
         foreach (var name in wake)
@@ -191,8 +199,10 @@ internal sealed class PowerController : BackgroundService
     /// Call under the model lock.</summary>
     /// <remarks>The controller is built afresh on a snapshot each round from the states kept here (nodes come and go; a wake
     /// ends when the agent is back, not after a fixed delay), so the idle clocks are read back after it decides. The queue it
-    /// sees is every pending job not held back by quota or policy (those waiting for room, and those no cycle has looked at
-    /// yet, so a node is not switched off under a job just submitted), highest priority first, then by submission.</remarks>
+    /// sees is every pending job not held back by quota, fair share or queue order (those waiting for room, and those no
+    /// cycle has placed yet, so a node is not switched off under a job just submitted), highest priority first, then by
+    /// submission. A node no such job would be placed on is switched off even while others wait: new work consolidates on
+    /// nodes that are on.</remarks>
     private void Decide(DateTimeOffset now, List<string> powerOff, List<string> wake)
     {
         var mirror = ClusterMirror.Snapshot(_plane);
