@@ -63,6 +63,8 @@ internal static class JobsSimulateCommand
                 throw new CliError("--parallel must be 0 (one run per core) or more", 2);
             }
 
+            // Checked with the other arguments, before any file is read.
+            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts), parse.GetValue(keepOn));
             var clusterPath = parse.GetValue(cluster)!;
             var jobsPath = parse.GetValue(jobs)!;
             var nodes = Read(() => NodeFileReader.ReadCluster(clusterPath));
@@ -70,7 +72,6 @@ internal static class JobsSimulateCommand
             var jobList = trace.Jobs;
             CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
 
-            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts), parse.GetValue(keepOn));
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
                 var model = TopologyOutput.Network(parse.GetValue(network), jobList);
