@@ -14,7 +14,9 @@ namespace Lepton.Core.Power;
 /// cycles to come are replayed on a what-if cluster with the run's own policy: at each Waking node's ready time, earliest
 /// first, the node comes on and the waiting jobs, in queue order, are placed; the jobs still left are placed with every
 /// Off node on too, and every Off node one lands on is woken. A job that could run if the off nodes were on therefore
-/// never waits for them longer than the wake-up delay, even when an earlier job takes the first node that wakes. (3) Power off: On nodes with nothing allocated for at least the idle threshold that no
+/// never waits for them longer than the wake-up delay, even when an earlier job takes the first node that wakes. A gang
+/// is placed on Waking and Off nodes alone where it fits there: room on nodes that are on is not held for it, and a job
+/// arriving meanwhile would take it. (3) Power off: On nodes with nothing allocated for at least the idle threshold that no
 /// waiting job landed on in (2), keeping <see cref="PowerDownOptions.MinNodesOn"/> nodes on.</para>
 /// <para>The what-if placements are committed on the real cluster state and released again before the call returns,
 /// so the call leaves allocations exactly as it found them.</para>
@@ -242,6 +244,33 @@ public sealed class PowerDownController
 
         return (wake, used);
 
+        // A gang that needs a node to wake is first placed on Waking and Off nodes only: room it would take on nodes that are
+        // on now is not held for it, and a job arriving meanwhile that fits there starts at once (backfill) and takes it.
+        bool TryPlaceOnWaking(PlacementEngine engine, IReadOnlyList<TaskRequest> gang, NodePlacement[] result)
+        {
+            var hidden = new List<int>();
+            for (var i = 0; i < _state.Length; i++)
+            {
+                if (_state[i] == NodePowerState.On && _cluster.StateOf(i) == NodeState.Ready)
+                {
+                    _cluster.SetState(i, NodeState.Down);
+                    hidden.Add(i);
+                }
+            }
+
+            try
+            {
+                return engine.TryPlaceGang(gang, result);
+            }
+            finally
+            {
+                foreach (var i in hidden)
+                {
+                    _cluster.SetState(i, NodeState.Ready);
+                }
+            }
+        }
+
         void Lift(int node)
         {
             _cluster.SetState(node, NodeState.Ready);
@@ -256,7 +285,7 @@ public sealed class PowerDownController
             {
                 var gang = left[g];
                 var result = new NodePlacement[gang.Count];
-                if (!engine.TryPlaceGang(gang, result))
+                if (!(gang.Count > 1 && TryPlaceOnWaking(engine, gang, result)) && !engine.TryPlaceGang(gang, result))
                 {
                     left[kept++] = gang;
                     continue;
