@@ -82,7 +82,7 @@ public static class LeptonServer
         if (options.Power is { } power)
         {
             builder.Services.AddSingleton(sp => new Power.PowerController(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<IUsageStore>(),
-                power, sp.GetRequiredService<ILogger<Power.PowerController>>()));
+                power, policy, sp.GetRequiredService<ILogger<Power.PowerController>>()));
             Supervise<Power.PowerController>(builder.Services, "power-controller");
         }
 

@@ -34,6 +34,7 @@ public sealed class SimulateCommandTests : IDisposable
         { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--window", "5h-2h"], ["--window", "'5h-2h'"] },
         { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--quota", "team"], ["--quota", "'team'"] },
         { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--seeds", "x"], ["--seeds"] },
+        { ["simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml", "--power-down", "600", "--power-keep-on", "-1"], ["--power-keep-on"] },
         { ["simulate", "openb", "--trace", "nope", "--policy", "bestfit", "--seeds", "42"], ["--trace", "'nope'", .. OpenbWorkloadNames()] },
         { ["simulate", "openb", "--policy", "bestfit", "--seeds", "51-42"], ["--seeds", "'51-42'"] },
         { ["simulate", "openb", "--policy", "bestfit", "--seeds", "1-200000"], ["--seeds", "'1-200000'"] },
@@ -134,6 +135,17 @@ public sealed class SimulateCommandTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(jsonPath));
         Assert.Equal("easy", json.RootElement.GetProperty("queue").GetString());
         Assert.Equal(10, json.RootElement.GetProperty("metrics").GetProperty("overall").GetProperty("completionHours").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public void Jobs_PowerDownKeepingOneOn_PrintsEnergyAndDelayAgainstAlwaysOn()
+    {
+        var run = LeptonProcess.Run("simulate", "jobs", "--cluster", $"{Example}/cluster.yaml", "--jobs", $"{Example}/jobs.yaml",
+            "--power-down", "60", "--wake-delay", "30", "--power-keep-on", "1");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("power-down after 60 s idle, wake-up 30 s", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("jobs delayed by power-down", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

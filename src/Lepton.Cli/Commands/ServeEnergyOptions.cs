@@ -37,6 +37,12 @@ internal sealed class ServeEnergyOptions
         DefaultValueFactory = _ => 600,
     };
 
+    private readonly Option<int> _keepOn = new("--power-keep-on")
+    {
+        Description = "Nodes kept on however idle (spare room so some new work starts without waiting for a wake-up).",
+        DefaultValueFactory = _ => 0,
+    };
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public ServeEnergyOptions(Command command)
     {
@@ -45,6 +51,7 @@ internal sealed class ServeEnergyOptions
         command.Options.Add(_powerOn);
         command.Options.Add(_powerOffAfter);
         command.Options.Add(_wakeTimeout);
+        command.Options.Add(_keepOn);
     }
 
     /// <summary><paramref name="options"/> with the energy options applied.</summary>
@@ -86,6 +93,7 @@ internal sealed class ServeEnergyOptions
                 PowerOnCommand = on,
                 PowerOffAfter = Seconds(parse.GetValue(_powerOffAfter), "--power-off-after"),
                 WakeTimeout = Seconds(parse.GetValue(_wakeTimeout), "--wake-timeout"),
+                MinNodesOn = parse.GetValue(_keepOn) is var keep and >= 0 and <= 1_000_000 ? keep : throw new CliError("--power-keep-on must be a number of nodes from 0 to 1000000", 2),
             },
         };
     }

@@ -1,8 +1,11 @@
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
+using Lepton.Core.Placement;
+using Lepton.Core.Power;
 using Lepton.Core.Queueing;
 using Lepton.Server.Model;
 using Lepton.Server.Persistence;
+using Lepton.Server.Scheduling;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -23,8 +26,12 @@ namespace Lepton.Server.Power;
 internal sealed class PowerController : BackgroundService
 {
     private const int MaxEvents = 200;
+    // Pending jobs the queue would place if there were room (not those held back by quota, fair share or queue order).
     private static readonly string[] WaitingForRoom =
-        [QueueReasonCodes.Unschedulable, QueueReasonCodes.NeverFits, QueueReasonCodes.NoNodes, QueueReasonCodes.GangIncomplete];
+    [
+        QueueReasonCodes.Unschedulable, QueueReasonCodes.NeverFits, QueueReasonCodes.NoNodes, QueueReasonCodes.GangIncomplete,
+        QueueReasonCodes.Queued, QueueReasonCodes.Preempted, QueueReasonCodes.Retrying,
+    ];
 
     private readonly ControlPlane _plane;
     private readonly IUsageStore _store;
@@ -32,13 +39,14 @@ internal sealed class PowerController : BackgroundService
     private readonly PowerCommand _on;
     private readonly PowerControllerOptions _options;
     private readonly ILogger _log;
-    private readonly IdlePowerDecision _decision;
+    private readonly PlacementPolicy _policy;
+    private readonly Dictionary<string, DateTimeOffset> _idleSince = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (NodePowerState State, DateTimeOffset Since)> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _backOffUntil = new(StringComparer.Ordinal);
     private readonly Queue<PowerEvent> _events = new();
 
-    public PowerController(ControlPlane plane, IUsageStore store, PowerControllerOptions options, ILogger<PowerController> log)
+    public PowerController(ControlPlane plane, IUsageStore store, PowerControllerOptions options, PlacementPolicy policy, ILogger<PowerController> log)
     {
         _plane = plane;
         _store = store;
@@ -46,7 +54,7 @@ internal sealed class PowerController : BackgroundService
         _log = log;
         _off = new PowerCommand(options.PowerOffCommand);
         _on = new PowerCommand(options.PowerOnCommand);
-        _decision = new IdlePowerDecision(options.PowerOffAfter);
+        _policy = policy;
         foreach (var (node, state, since) in store.LoadPowerStates())
         {
             if (Enum.TryParse<NodePowerState>(state, out var parsed) && parsed != NodePowerState.On)
@@ -103,11 +111,10 @@ internal sealed class PowerController : BackgroundService
     {
         var now = _plane.Time.GetUtcNow();
         var undrain = new List<string>();
-        List<IdlePowerDecision.NodeFacts> facts;
-        List<IdlePowerDecision.Demand> demands;
+        List<string> powerOff = [];
+        List<string> wake = [];
         lock (_plane.Gate)
         {
-            facts = new List<IdlePowerDecision.NodeFacts>(_plane.Nodes.Count);
             foreach (var node in _plane.Nodes.Values)
             {
                 var state = StateOf(node.Name);
@@ -130,23 +137,7 @@ internal sealed class PowerController : BackgroundService
                     state = NodePowerState.On;
                     SetState(node.Name, state, now, "On", "it came back by itself");
                 }
-
-                facts.Add(new IdlePowerDecision.NodeFacts(node.ToSpec() with { State = node.EffectiveState },
-                    node.EffectiveState == NodeState.Ready, _plane.TasksOn(node.Name).Count == 0, state,
-                    !_backOffUntil.TryGetValue(node.Name, out var until) || now >= until));
             }
-
-            demands = [];
-            foreach (var id in _plane.PendingJobs.Order())
-            {
-                var job = _plane.Jobs[id];
-                if (job.Reason?.Code is { } code && WaitingForRoom.Contains(code))
-                {
-                    demands.Add(new IdlePowerDecision.Demand(job.Requests[0], job.Replicas));
-                }
-            }
-
-            demands.Sort((a, b) => b.Request.Priority.CompareTo(a.Request.Priority));
         }
 
         foreach (var name in undrain)
@@ -154,7 +145,12 @@ internal sealed class PowerController : BackgroundService
             await SetDrainedAsync(name, false).ConfigureAwait(false);
         }
 
-        var (powerOff, wake) = _decision.Decide(now, facts, demands);
+        // After the undrain: a node just back takes work, so the queue waiting for it wakes no other.
+        lock (_plane.Gate)
+        {
+            Decide(now, powerOff, wake);
+        }
+
         foreach (var name in wake)
         {
             var failure = await _on.RunAsync(name, _options.CommandTimeout, cancellationToken).ConfigureAwait(false);
@@ -197,6 +193,58 @@ internal sealed class PowerController : BackgroundService
                 }
             }
         }
+    }
+
+    /// <summary>Core's power-down decision (the simulator's) on the cluster as it is now: the nodes to switch off and to wake.
+    /// Call under the model lock.</summary>
+    /// <remarks>The controller is built afresh on a snapshot each round from the states kept here (nodes come and go; a wake
+    /// ends when the agent is back, not after a fixed delay), so the idle clocks are read back after it decides. The queue it
+    /// sees is every pending job not held back by quota, fair share or queue order (those waiting for room, and those no
+    /// cycle has placed yet, so a node is not switched off under a job just submitted), highest priority first, then by
+    /// submission. A node no such job would be placed on is switched off even while others wait: new work consolidates on
+    /// nodes that are on.</remarks>
+    private void Decide(DateTimeOffset now, List<string> powerOff, List<string> wake)
+    {
+        var mirror = ClusterMirror.Snapshot(_plane);
+        var names = mirror.Names;
+        var controller = new PowerDownController(mirror.Cluster,
+            new PowerDownOptions { IdleThreshold = _options.PowerOffAfter, WakeDelay = _options.WakeTimeout, MinNodesOn = _options.MinNodesOn }, _policy);
+        var clock = now - DateTimeOffset.UnixEpoch;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var state = StateOf(names[i]);
+            if (state == NodePowerState.On)
+            {
+                controller.Restore(i, Core.Power.NodePowerState.On, _idleSince.TryGetValue(names[i], out var since) ? since - DateTimeOffset.UnixEpoch : null);
+            }
+            else if (state == NodePowerState.Waking)
+            {
+                // Expected back one wake timeout after the command at the latest; never "now", since only its heartbeat ends a wake here.
+                var readyAt = _states[names[i]].Since + _options.WakeTimeout - DateTimeOffset.UnixEpoch;
+                controller.Restore(i, Core.Power.NodePowerState.Waking, readyAt: readyAt > clock ? readyAt : clock + TimeSpan.FromTicks(1));
+            }
+            else
+            {
+                controller.Restore(i, Core.Power.NodePowerState.Off, mayWake: !_backOffUntil.TryGetValue(names[i], out var until) || now >= until);
+            }
+        }
+
+        var waiting = _plane.PendingJobs.Select(id => _plane.Jobs[id])
+            .Where(j => j.Reason?.Code is not { } code || WaitingForRoom.Contains(code))
+            .OrderByDescending(j => j.Priority).ThenBy(j => j.Id)
+            .Select(j => j.Requests).ToList();
+        var decision = controller.Decide(clock, waiting);
+        _idleSince.Clear();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (controller.IdleSince(i) is { } idle)
+            {
+                _idleSince[names[i]] = DateTimeOffset.UnixEpoch + idle;
+            }
+        }
+
+        powerOff.AddRange(decision.PowerOff.Select(i => names[i]));
+        wake.AddRange(decision.Wake.Select(i => names[i]));
     }
 
     /// <summary>Whether the node's agent heartbeated after <paramref name="since"/> and the node is up.</summary>

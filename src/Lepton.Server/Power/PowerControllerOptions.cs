@@ -9,11 +9,14 @@ public sealed record PowerControllerOptions
     /// <summary>The admin's command that switches a node on; the node name is appended as the last argument.</summary>
     public required string PowerOnCommand { get; init; }
 
-    /// <summary>A Ready node with nothing bound for this long is switched off (while no queued job waits for room).</summary>
+    /// <summary>A Ready node with nothing bound for this long is switched off (unless a queued job would be placed on it).</summary>
     public TimeSpan PowerOffAfter { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long a woken node has to heartbeat again before the wake counts as failed.</summary>
     public TimeSpan WakeTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Nodes kept on however idle (<c>--power-keep-on</c>): spare room so that some new work starts at once.</summary>
+    public int MinNodesOn { get; init; }
 
     /// <summary>How long one run of a command may take before it is killed.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);

@@ -38,6 +38,16 @@ internal sealed class ClusterMirror
     /// <summary>What each tenant's bound tasks hold.</summary>
     public IReadOnlyDictionary<string, ResourceVector> Usage => _usage;
 
+    /// <summary>A one-off mirror of the model as it is now (for a reader other than the scheduling loop: the power
+    /// controller); it leaves the control plane's record of changed tasks to the loop. Call under the model lock.</summary>
+    public static ClusterMirror Snapshot(ControlPlane plane)
+    {
+        ArgumentNullException.ThrowIfNull(plane);
+        var mirror = new ClusterMirror();
+        mirror.Rebuild(plane);
+        return mirror;
+    }
+
     /// <summary>Brings the mirror up to date with the model; call under the model lock.</summary>
     public void Sync(ControlPlane plane)
     {

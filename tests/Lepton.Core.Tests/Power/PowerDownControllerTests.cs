@@ -88,4 +88,52 @@ public sealed class PowerDownControllerTests
         Assert.Equal(3, off.PowerOff.Count);
         Assert.Equal(1, controller.Count(NodePowerState.On));
     }
+
+    [Fact]
+    public void Decide_JobFitsANodeAlreadyWaking_WakesNoOtherNode()
+    {
+        // bestfit alone would put "small" on the 1-GPU node (the tighter fit); the 4-GPU node is already waking and has room.
+        var cluster = new ClusterState([
+            new NodeSpec { Name = "big", CpuMilli = 32000, MemoryMiB = 32768, GpuCount = 4, GpuModel = "T4" },
+            new NodeSpec { Name = "small", CpuMilli = 8000, MemoryMiB = 32768, GpuCount = 1, GpuModel = "T4" }]);
+        var controller = new PowerDownController(cluster, Options with { IdleThreshold = TimeSpan.Zero }, PolicyRegistry.Get("bestfit"));
+        controller.Decide(TimeSpan.Zero, []);
+        var first = controller.Decide(TimeSpan.FromMinutes(1), [[Task("two") with { GpuCount = 2 }]]);
+
+        var second = controller.Decide(TimeSpan.FromMinutes(2), [[Task("two") with { GpuCount = 2 }], [Task("one")]]);
+
+        Assert.Equal([0], first.Wake);
+        Assert.Empty(second.Wake);
+        Assert.Equal(NodePowerState.Off, controller.StateOf(1));
+    }
+
+    [Fact]
+    public void Restore_OffNodeBackingOff_IsNotWokenAndAnotherIs()
+    {
+        // The live server rebuilds the controller each round from the states it keeps; a failed wake backs off.
+        var cluster = Cluster(2);
+        var controller = new PowerDownController(cluster, Options, PolicyRegistry.Get("bestfit"));
+        controller.Restore(0, NodePowerState.Off, mayWake: false);
+        controller.Restore(1, NodePowerState.Off);
+
+        var decision = controller.Decide(TimeSpan.FromMinutes(1), [[Task("a")]]);
+
+        Assert.Equal([1], decision.Wake);
+        Assert.Equal(NodeState.Down, cluster.StateOf(0));
+    }
+
+    [Fact]
+    public void Restore_IdleSinceGiven_PowersOffOnceThresholdPassedAndReadsTheClockBack()
+    {
+        var cluster = Cluster(1);
+        var controller = new PowerDownController(cluster, Options, PolicyRegistry.Get("bestfit"));
+        controller.Restore(0, NodePowerState.On, idleSince: TimeSpan.FromMinutes(5));
+
+        var early = controller.Decide(TimeSpan.FromMinutes(14), []);
+
+        Assert.Empty(early.PowerOff);
+        Assert.Equal(TimeSpan.FromMinutes(5), controller.IdleSince(0));
+        Assert.Equal([0], controller.Decide(TimeSpan.FromMinutes(15), []).PowerOff);
+        Assert.Null(controller.IdleSince(0));
+    }
 }

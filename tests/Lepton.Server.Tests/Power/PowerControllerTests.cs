@@ -7,7 +7,7 @@ namespace Lepton.Server.Tests.Power;
 
 public sealed class PowerControllerTests
 {
-    private static Func<LeptonServerOptions, LeptonServerOptions> WithPower(PowerScript script, double offAfterSeconds = 0.3) => o => o with
+    private static Func<LeptonServerOptions, LeptonServerOptions> WithPower(PowerScript script, double offAfterSeconds = 0.3, int keepOn = 0) => o => o with
     {
         Power = new PowerControllerOptions
         {
@@ -16,6 +16,7 @@ public sealed class PowerControllerTests
             PowerOffAfter = TimeSpan.FromSeconds(offAfterSeconds),
             WakeTimeout = TimeSpan.FromMinutes(5),
             Interval = TimeSpan.FromMilliseconds(100),
+            MinNodesOn = keepOn,
         },
     };
 
@@ -114,5 +115,24 @@ public sealed class PowerControllerTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Controller_KeepOneOn_SwitchesOffEveryIdleNodeButOne()
+    {
+        using var script = new PowerScript();
+        await using var server = await TestServer.StartAsync(configure: WithPower(script, keepOn: 1));
+        using var n1 = await server.RegisterAsync(await server.AgentAsync(), "n1");
+        using var n2 = await server.RegisterAsync(await server.AgentAsync(), "n2");
+
+        // Core's controller switches idle nodes off in node order while more than the kept number are on.
+        await WaitForStateAsync(server, "n1", "PoweredOff");
+        for (var round = 0; round < 10; round++)
+        {
+            await Task.Delay(100);   // a few of the controller's 100 ms rounds: n2 stays on
+            Assert.Equal("Ready", (await NodeAsync(server, "n2")).State);
+        }
+
+        Assert.Equal(["off|n1|"], script.Runs);
     }
 }

@@ -44,6 +44,7 @@ internal static class JobsSimulateCommand
 
         var powerDown = new Option<double?>("--power-down") { Description = "Power nodes off after this many seconds idle and wake them for the queue; prints energy saved against always-on and the queueing delay added." };
         var wakeDelay = new Option<double>("--wake-delay") { Description = "Seconds a woken node takes to take work (with --power-down).", DefaultValueFactory = _ => 180 };
+        var keepOn = new Option<int>("--power-keep-on") { Description = "Nodes kept on however idle (with --power-down).", DefaultValueFactory = _ => 0 };
         var standbyWatts = new Option<double>("--standby-watts") { Description = "Watts an off node draws (with --power-down; a node file's standby figure wins).", DefaultValueFactory = _ => 0 };
         var defragEvery = new Option<string>("--defrag-every") { Description = "Run a consolidation plan (as lepton defrag) this often while jobs wait (e.g. 1h, 600); prints allocation, queueing and the moved jobs' completion times against no defrag." };
         var defragMaxMoves = new Option<int>("--defrag-max-moves") { Description = "Most jobs moved per consolidation round (with --defrag-every).", DefaultValueFactory = _ => 10 };
@@ -55,7 +56,7 @@ internal static class JobsSimulateCommand
         var command = new Command("jobs", "Replay a job trace over time through the server's queue planner: jobs arrive, queue, run for their duration and leave.")
         {
             cluster, jobs, policy, queue, order, seed, seeds, window, quota, parallel, json, report, format, throughputs, allowUnschedulable,
-            powerDown, wakeDelay, standbyWatts, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable, defragWork, defragWhen,
+            powerDown, wakeDelay, standbyWatts, keepOn, network, defragEvery, defragMaxMoves, defragMoveCost, defragGoal, defragMovable, defragWork, defragWhen,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -69,6 +70,10 @@ internal static class JobsSimulateCommand
                 throw new CliError("--parallel must be 0 (one run per core) or more", 2);
             }
 
+            // Checked with the other arguments, before any file is read.
+            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts), parse.GetValue(keepOn));
+            var defrag = DefragComparison.Options(parse.GetValue(defragEvery), parse.GetValue(defragMaxMoves), parse.GetValue(defragMoveCost)!,
+                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!, parse.GetValue(defragWork)!, parse.GetValue(defragWhen)!);
             var clusterPath = parse.GetValue(cluster)!;
             var jobsPath = parse.GetValue(jobs)!;
             var nodes = Read(() => NodeFileReader.ReadCluster(clusterPath));
@@ -76,9 +81,6 @@ internal static class JobsSimulateCommand
             var jobList = trace.Jobs;
             CheckTrace(trace, nodes, parse.GetValue(allowUnschedulable));
 
-            var down = PowerDownComparison.Options(parse.GetValue(powerDown), parse.GetValue(wakeDelay), parse.GetValue(standbyWatts));
-            var defrag = DefragComparison.Options(parse.GetValue(defragEvery), parse.GetValue(defragMaxMoves), parse.GetValue(defragMoveCost)!,
-                parse.GetValue(defragGoal)!, parse.GetValue(defragMovable)!, parse.GetValue(defragWork)!, parse.GetValue(defragWhen)!);
             if (policies.Count == 1 && queues.Count == 1 && seedList.Count == 1)
             {
                 var model = TopologyOutput.Network(parse.GetValue(network), jobList);

@@ -9,7 +9,7 @@ namespace Lepton.Cli.Commands.Simulate;
 internal static class PowerDownComparison
 {
     /// <summary>The power-down options and power model from the command line, or null without <c>--power-down</c>.</summary>
-    public static (PowerDownOptions Options, PowerModel Model)? Options(double? idleSeconds, double wakeSeconds, double standbyWatts)
+    public static (PowerDownOptions Options, PowerModel Model)? Options(double? idleSeconds, double wakeSeconds, double standbyWatts, int keepOn = 0)
     {
         if (idleSeconds is not { } idle)
         {
@@ -31,7 +31,12 @@ internal static class PowerDownComparison
             throw new CliError("--standby-watts: give watts (0 or more)", 2);
         }
 
-        return (new PowerDownOptions { IdleThreshold = TimeSpan.FromSeconds(idle), WakeDelay = TimeSpan.FromSeconds(wakeSeconds) },
+        if (keepOn < 0)
+        {
+            throw new CliError("--power-keep-on: give a number of nodes (0 or more)", 2);
+        }
+
+        return (new PowerDownOptions { IdleThreshold = TimeSpan.FromSeconds(idle), WakeDelay = TimeSpan.FromSeconds(wakeSeconds), MinNodesOn = keepOn },
             PowerModel.Default with { DefaultStandbyWatts = standbyWatts });
     }
 
