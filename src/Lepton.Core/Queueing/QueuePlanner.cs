@@ -531,7 +531,11 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             return false;
         }
 
-        candidates.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
+        // Least important first; among equals, under fair share, the one that loses the least work (an evicted job restarts:
+        // GPU-time run so far), then the most recently started, then the latest arrival.
+        var byLostWork = fair is not null;
+        candidates.Sort((a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
+            : byLostWork && LostWork(a) != LostWork(b) ? LostWork(a).CompareTo(LostWork(b))
             : a.Running != b.Running ? a.Running.CompareTo(b.Running) : b.Sequence.CompareTo(a.Sequence));
         var released = new List<BoundJob>();
         // Fair share: what each victim tenant would hold once the released victims are gone (never below its guarantee).
@@ -611,6 +615,9 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
         return true;
     }
+
+    /// <summary>The work a victim loses when evicted (it restarts from scratch): GPU-seconds run so far.</summary>
+    private static double LostWork(BoundJob job) => job.Running.TotalSeconds * Total(job.Tasks).GpuMilli;
 
     /// <summary>Whether the gang fits as the cluster is now, leaving the cluster unchanged.</summary>
     private static bool Probe(PlacementEngine engine, ClusterState cluster, QueuedJob job, NodePlacement[] placements)
