@@ -61,12 +61,14 @@ public static class LeptonServer
             : QueueDiscipline.TryParse(options.Queue, out var named) ? named
             : throw new ArgumentException($"unknown queue discipline '{options.Queue}'; valid: {string.Join(", ", QueueDiscipline.Names)}", nameof(options));
         builder.Services.AddSingleton(new QueuePlanner(policy, new PlacementOptions()) { Discipline = queue, BatchPlacer = options.BatchPlacer });
+        builder.Services.AddSingleton(sp => new RuntimeHistory(sp.GetRequiredService<ControlPlane>()));
         builder.Services.AddSingleton(sp => new SchedulerLoop(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>(),
             sp.GetRequiredService<QueuePlanner>(), sp.GetRequiredService<SchedulingMetrics>(), options.SchedulerTick,
-            sp.GetRequiredService<ILogger<SchedulerLoop>>()));
+            sp.GetRequiredService<ILogger<SchedulerLoop>>()) { Runtimes = sp.GetRequiredService<RuntimeHistory>() });
         builder.Services.AddSingleton(sp => new ServerHealth(sp.GetRequiredService<IHostApplicationLifetime>().StopApplication));
         builder.Services.AddSingleton(sp => new JobExplainer(sp.GetRequiredService<ControlPlane>()));
-        builder.Services.AddSingleton(sp => new JobEtaService(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobExplainer>(), policy, queue));
+        builder.Services.AddSingleton(sp => new JobEtaService(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobExplainer>(), policy, queue,
+            sp.GetRequiredService<RuntimeHistory>()));
         builder.Services.AddSingleton(sp => new UtilizationRecorder(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<NodeOperations>()));
         builder.Services.AddSingleton(new JobLogStore(options.DataDir, options.LogCapPerTask));
         builder.Services.AddSingleton(sp => new LogRetention(sp.GetRequiredService<ControlPlane>(), sp.GetRequiredService<JobLogStore>(),

@@ -36,6 +36,27 @@ public sealed class FairShareServerTests
     }
 
     [Fact]
+    public async Task Submit_FairShare_AcceptsUpToGuaranteePlusBorrowingLimit_Rejects422NamingTheLimitBeyond()
+    {
+        await using var server = await TestServer.StartAsync(configure: o => o with { FairShare = true });
+        // A hard quota of 1 GPU, which fair share reads as the guarantee; no borrowing limit: any size may borrow.
+        var open = await server.TenantAsync("team-open", Gpus(1));
+        await TestServer.SubmitAsync(open, TestServer.Job("big", gpu: 4));
+
+        var capped = await server.TenantAsync("team-capped", Gpus(1));
+        var set = await server.Admin.PutAsJsonAsync("/api/v1/tenants/team-capped/share",
+            new TenantShareUpdate { Guarantee = Gpus(1), BorrowingLimit = Gpus(2) }, LeptonJsonContext.Default.TenantShareUpdate);
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        await TestServer.SubmitAsync(capped, TestServer.Job("fits", gpu: 3));
+
+        var response = await capped.PostAsJsonAsync("/api/v1/jobs", TestServer.Job("never", gpu: 4), LeptonJsonContext.Default.JobSubmission);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync(LeptonJsonContext.Default.ApiProblem))!;
+        Assert.Contains("borrowing limit", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("team-capped", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FairShare_IdleGpusLent_OwnerReclaims_ExplainAndListSaySo_SurvivesRestart()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "lepton-test-" + Guid.NewGuid().ToString("N"));

@@ -12,7 +12,7 @@ namespace Lepton.Core.Queueing;
 /// <param name="Tasks">The bound replicas.</param>
 /// <param name="Remaining">How long until it ends (declared or estimated); null when unknown. EASY backfill computes the
 /// head job's reservation from these.</param>
-/// <param name="Running">How long it has run; fair-share reclaim takes the most recently started first (ties: latest arrival).</param>
+/// <param name="Running">How long it has run; fair-share reclaim takes the job that loses the least GPU-time first (then the most recently started, then the latest arrival).</param>
 public sealed record BoundJob(long Id, string Tenant, int Priority, bool Preemptible, long Sequence, IReadOnlyList<BoundTask> Tasks, TimeSpan? Remaining = null,
     TimeSpan Running = default);
 

@@ -17,11 +17,15 @@ namespace Lepton.Core.Queueing;
 /// evict before (aging cannot create eviction loops).</para>
 /// <para><b>Borrowing and reclaim</b>: a tenant may hold up to its guarantee plus its borrowing limit. What it holds
 /// beyond its guarantee is borrowed. A job that keeps its tenant within its guarantee may evict preemptible borrowed
-/// jobs of other tenants (lowest priority first, most recently started first); a victim is taken only if its tenant
+/// jobs of other tenants (lowest priority first, then the least work lost: GPU-time run so far); a victim is taken only if its tenant
 /// stays at or above its guarantee in every resource the victim holds. So no tenant is pushed below its guarantee, the
 /// job that reclaims is itself never borrowed (never a reclaim victim), and the victim's tenant cannot reclaim back
 /// (re-placing the victim would take it beyond its guarantee): there are no eviction loops. Across tenants, priority
 /// preemption obeys the same rule (only borrowed work is taken); within a tenant it is the planner's usual rule.</para>
+/// <para><b>Guaranteed work first</b>: a cycle first places, in DRF order, the jobs that keep their tenant within its
+/// guarantee, and only then the jobs that would borrow. Which of a tenant's jobs count as borrowed is read from what it
+/// held when the cycle began: so idle room is lent only once no owner claims it in that cycle, and work lent in a cycle
+/// never turns the borrower's older, running work into a reclaim victim (which would restart it and lose its work).</para>
 /// </remarks>
 /// <param name="Tenants">Terms per tenant; a tenant missing here has <see cref="TenantShare.Unconfigured"/>.</param>
 /// <param name="AgingInterval">Waiting time worth one priority level (must be positive).</param>

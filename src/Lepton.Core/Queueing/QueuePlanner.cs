@@ -131,6 +131,9 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
 
         var usage = new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
+        // Fair share: what each tenant held at the start of the cycle, less what was evicted since. Reclaim reads this,
+        // not usage, so that work a tenant is lent in this cycle never makes its older work count as borrowed.
+        var standing = fair is null ? null : new Dictionary<string, ResourceVector>(tenantUsage, StringComparer.Ordinal);
         var victims = new List<BoundJob>(bound.Count);
         foreach (var job in bound)
         {
@@ -227,7 +230,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
             // TryPlaceGang commits on success, and so does a successful TryPreempt.
             var evicted = evictions.Count;
-            if (engine.TryPlaceGang(job.Replicas, placements) || TryPreempt(job, engine, cluster, victims, usage, evictions, placements, fair))
+            if (engine.TryPlaceGang(job.Replicas, placements) || TryPreempt(job, engine, cluster, victims, usage, standing, evictions, placements, fair))
             {
                 usage[job.Tenant] = usage.GetValueOrDefault(job.Tenant) + total;
                 bindings.Add(new Binding(job.Id, placements) { Topology = TopologyReasons.Note(job, engine) });
@@ -509,7 +512,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
     }
 
     private bool TryPreempt(QueuedJob job, PlacementEngine engine, ClusterState cluster, List<BoundJob> victims,
-        Dictionary<string, ResourceVector> usage, List<Eviction> evictions, NodePlacement[] placements, FairSharePolicy? fair)
+        Dictionary<string, ResourceVector> usage, Dictionary<string, ResourceVector>? standing, List<Eviction> evictions, NodePlacement[] placements,
+        FairSharePolicy? fair)
     {
         // Under fair share a job within its tenant's guarantee may also reclaim borrowed work of any priority.
         var reclaims = fair is not null && FairSharePolicy.Within(usage.GetValueOrDefault(job.Tenant) + Total(job.Replicas), fair.For(job.Tenant));
@@ -527,11 +531,16 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             return false;
         }
 
-        candidates.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
+        // Least important first; among equals, under fair share, the one that loses the least work (an evicted job restarts:
+        // GPU-time run so far), then the most recently started, then the latest arrival.
+        var byLostWork = fair is not null;
+        candidates.Sort((a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
+            : byLostWork && LostWork(a) != LostWork(b) ? LostWork(a).CompareTo(LostWork(b))
             : a.Running != b.Running ? a.Running.CompareTo(b.Running) : b.Sequence.CompareTo(a.Sequence));
         var released = new List<BoundJob>();
         // Fair share: what each victim tenant would hold once the released victims are gone (never below its guarantee).
-        var left = fair is null ? null : new Dictionary<string, ResourceVector>(usage, StringComparer.Ordinal);
+        // Read from the standing usage: a tenant's work bound in this very cycle does not make its older work borrowed.
+        var left = standing is null ? null : new Dictionary<string, ResourceVector>(standing, StringComparer.Ordinal);
         var fits = false;
         foreach (var candidate in candidates)
         {
@@ -593,6 +602,11 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         {
             victims.Remove(victim);
             usage[victim.Tenant] = usage.GetValueOrDefault(victim.Tenant) - Total(victim.Tasks);
+            if (standing is not null)
+            {
+                standing[victim.Tenant] = standing.GetValueOrDefault(victim.Tenant) - Total(victim.Tasks);
+            }
+
             var why = victim.Priority < job.Priority
                 ? $"preempted by job {job.Id} (priority {job.Priority} > {victim.Priority}); waiting to be placed again"
                 : $"reclaimed by job {job.Id}: tenant '{job.Tenant}' takes back its guarantee from what tenant '{victim.Tenant}' borrowed; waiting to be placed again";
@@ -601,6 +615,9 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
         return true;
     }
+
+    /// <summary>The work a victim loses when evicted (it restarts from scratch): GPU-seconds run so far.</summary>
+    private static double LostWork(BoundJob job) => job.Running.TotalSeconds * Total(job.Tasks).GpuMilli;
 
     /// <summary>Whether the gang fits as the cluster is now, leaving the cluster unchanged.</summary>
     private static bool Probe(PlacementEngine engine, ClusterState cluster, QueuedJob job, NodePlacement[] placements)
@@ -626,10 +643,34 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         return pa != pb ? pb.CompareTo(pa) : a.Sequence.CompareTo(b.Sequence);
     };
 
-    /// <summary>The pending jobs one at a time under DRF: each step yields the next job (in the aged order) of the tenant
-    /// with the lowest weighted dominant share, read from <paramref name="usage"/> as the cycle updates it; ties by name.</summary>
+    /// <summary>The pending jobs one at a time under DRF, guaranteed work first: first every job that keeps its tenant within
+    /// its guarantee, then the rest (which would borrow); in each phase a step yields the next job (in the aged order) of
+    /// the tenant with the lowest weighted dominant share, read from <paramref name="usage"/> as the cycle updates it; ties
+    /// by name.</summary>
+    /// <remarks>Guaranteed work goes first so that idle capacity lent in a cycle is what no owner claims in that cycle: a
+    /// job that would borrow never takes the free room an owner's job then has to reclaim from someone's running work.</remarks>
     private static IEnumerable<QueuedJob> DrfOrder(List<QueuedJob> sorted, Dictionary<string, ResourceVector> usage, FairSharePolicy fair,
         ResourceVector capacity)
+    {
+        var yielded = new HashSet<long>();
+        foreach (var job in DrfPhase(sorted, usage, fair, capacity, guaranteedOnly: true))
+        {
+            yielded.Add(job.Id);
+            yield return job;
+        }
+
+        var rest = yielded.Count == 0 ? sorted : sorted.FindAll(j => !yielded.Contains(j.Id));
+        foreach (var job in DrfPhase(rest, usage, fair, capacity, guaranteedOnly: false))
+        {
+            yield return job;
+        }
+    }
+
+    /// <summary>One DRF pass over <paramref name="sorted"/>; with <paramref name="guaranteedOnly"/> a tenant offers only its
+    /// jobs that keep it within its guarantee at the time they are considered (the others are left for the next pass;
+    /// a tenant's usage only grows in a pass, so a job left out once stays out).</summary>
+    private static IEnumerable<QueuedJob> DrfPhase(List<QueuedJob> sorted, Dictionary<string, ResourceVector> usage, FairSharePolicy fair,
+        ResourceVector capacity, bool guaranteedOnly)
     {
         var queues = new SortedDictionary<string, Queue<QueuedJob>>(StringComparer.Ordinal);
         foreach (var job in sorted)
@@ -659,6 +700,22 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
 
             pick ??= queues.Keys.First();
             var next = queues[pick];
+            if (guaranteedOnly)
+            {
+                var terms = fair.For(pick);
+                var held = usage.GetValueOrDefault(pick);
+                while (next.Count > 0 && !FairSharePolicy.Within(held + Total(next.Peek().Replicas), terms))
+                {
+                    next.Dequeue();
+                }
+
+                if (next.Count == 0)
+                {
+                    queues.Remove(pick);
+                    continue;
+                }
+            }
+
             yield return next.Dequeue();
             if (next.Count == 0)
             {

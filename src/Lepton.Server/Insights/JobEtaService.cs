@@ -13,12 +13,9 @@ namespace Lepton.Server.Insights;
 /// (so it follows the history without a timer). Three forecasts give the range: every job at its predicted run time,
 /// at the low edge of its band, at the high edge. A job with no history and no declared limit is taken to run one hour.
 /// Another tenant's jobs are counted, never named.</remarks>
-internal sealed class JobEtaService(ControlPlane plane, JobExplainer explainer, PlacementPolicy policy, QueueDiscipline discipline)
+internal sealed class JobEtaService(ControlPlane plane, JobExplainer explainer, PlacementPolicy policy, QueueDiscipline discipline, RuntimeHistory history)
 {
     private static readonly TimeSpan Unknown = TimeSpan.FromHours(1);
-    private readonly Lock _gate = new();
-    private RuntimePredictor _predictor = new();
-    private int _learnedFrom = -1;
 
     /// <summary>The ETA of job <paramref name="id"/> as <paramref name="caller"/> may see it; null when it does not exist for them.</summary>
     public JobEtaView? Eta(Caller caller, long id)
@@ -49,7 +46,7 @@ internal sealed class JobEtaService(ControlPlane plane, JobExplainer explainer, 
     private JobEtaView Forecast(Caller caller, long id, Job? hypothetical)
     {
         var (snapshot, names) = explainer.TakeSnapshot();
-        var predictor = Predictor();
+        var predictor = history.Predictor();
         var now = plane.Time.GetUtcNow();
         var pending = new List<QueuedJob>();
         var bound = new List<BoundJob>();
@@ -164,52 +161,7 @@ internal sealed class JobEtaService(ControlPlane plane, JobExplainer explainer, 
 
     private static TimeSpan? Max(params TimeSpan?[] values) => values.Where(v => v is not null).Max();
 
-    /// <summary>What remains of a running job: its predicted run time less what it has run, or, once it has outlived the
-    /// prediction, half as long again as it has run so far.</summary>
-    private static TimeSpan Remaining(TimeSpan expected, TimeSpan elapsed) =>
-        expected - elapsed > elapsed / 2 ? expected - elapsed : elapsed / 2 + TimeSpan.FromMinutes(1);
+    private static TimeSpan Remaining(TimeSpan expected, TimeSpan elapsed) => RuntimePrediction.Remaining(expected, elapsed);
 
-    /// <summary>The predictor, relearned from every succeeded job when their number changed.</summary>
-    private RuntimePredictor Predictor()
-    {
-        List<(RuntimeFeatures Features, TimeSpan Runtime)> history;
-        lock (plane.Gate)
-        {
-            var finished = plane.Jobs.Values.Where(j => j.State == JobState.Succeeded).ToList();
-            lock (_gate)
-            {
-                if (finished.Count == _learnedFrom)
-                {
-                    return _predictor;
-                }
-            }
-
-            history = [];
-            foreach (var job in finished.OrderBy(j => j.Id))
-            {
-                var started = job.Events.LastOrDefault(e => e.Type == "Started")?.Time;
-                var ended = job.Events.LastOrDefault(e => e.Type == "Succeeded")?.Time;
-                if (started is { } s && ended is { } e && e > s)
-                {
-                    history.Add((Features(job), e - s));
-                }
-            }
-
-            var predictor = new RuntimePredictor();
-            foreach (var (features, runtime) in history)
-            {
-                predictor.Observe(features, runtime);
-            }
-
-            lock (_gate)
-            {
-                _predictor = predictor;
-                _learnedFrom = finished.Count;
-                return predictor;
-            }
-        }
-    }
-
-    private static RuntimeFeatures Features(Job job) => new(job.Tenant, "", job.Name, string.Join(' ', job.Command),
-        job.Requests.Sum(r => r.TotalGpuMilli), job.Replicas, job.Resources.GpuModels is { Count: > 0 } models ? models[0] : "", null);
+    private static RuntimeFeatures Features(Job job) => RuntimeHistory.Features(job);
 }

@@ -10,7 +10,8 @@ namespace Lepton.Server.Model;
 internal sealed class JobOperations(ControlPlane plane)
 {
     /// <summary>Accepts a job; completes once it is durable.</summary>
-    /// <exception cref="ApiException">400 for a bad field, 422 when the job exceeds its tenant's whole quota.</exception>
+    /// <exception cref="ApiException">400 for a bad field, 422 when the job exceeds its tenant's whole quota (under fair
+    /// share: its guarantee plus borrowing limit).</exception>
     public async Task<JobView> SubmitAsync(string tenant, JobSubmission submission) => (await SubmitAsync(tenant, submission, null)).View;
 
     /// <summary>Accepts a job at most once per (tenant, <paramref name="idempotencyKey"/>); completes once it is durable.</summary>
@@ -61,14 +62,26 @@ internal sealed class JobOperations(ControlPlane plane)
                 State = JobState.Pending,
                 Reason = new PendingReasonView { Code = QueueReasonCodes.Queued, Message = "accepted; waiting for the next scheduling cycle" },
             };
-            if (owner.Quota is { } quota)
+            var total = ResourceVector.Zero;
+            foreach (var r in job.Requests)
             {
-                var total = ResourceVector.Zero;
-                foreach (var r in job.Requests)
-                {
-                    total += r.Request;
-                }
+                total += r.Request;
+            }
 
+            if (plane.FairShare)
+            {
+                // Under fair share the quota is no cap: a tenant may hold its guarantee plus its borrowing limit (the
+                // planner's rule), so only a job beyond that can never start.
+                var terms = Scheduling.FairShareTerms.Of(owner);
+                if (!FairSharePolicy.WithinLimit(total, terms))
+                {
+                    throw new ApiException(422, "Exceeds borrowing limit",
+                        $"the job needs {total} in total, more than tenant '{tenant}' may ever hold under fair share: its guarantee "
+                        + $"{terms.Guarantee} plus its borrowing limit {terms.BorrowingLimit} (at most {terms.Limit})", "resources");
+                }
+            }
+            else if (owner.Quota is { } quota)
+            {
                 if (!total.FitsIn(ToVector(quota)))
                 {
                     throw new ApiException(422, "Exceeds quota",

@@ -85,7 +85,7 @@ internal sealed class ClusterMirror
     public void Invalidate() => _nodesVersion = -1;
 
     /// <summary>Bound preemptible jobs, the candidate victims of a cycle; every bound job when <paramref name="includeAll"/>
-    /// (EASY backfill reserves for the head job from all of them; no duration is known, so none has a remaining time).</summary>
+    /// (EASY backfill reserves for the head job from all of them; the scheduling loop adds their predicted remaining time).</summary>
     public List<BoundJob> Preemptible(ControlPlane plane, bool includeAll = false)
     {
         var byJob = new Dictionary<long, List<BoundTask>>();

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
+using Lepton.Core.Prediction;
 using Lepton.Core.Queueing;
 using Lepton.Core.Resources;
+using Lepton.Server.Insights;
 using Lepton.Server.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,6 +21,10 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
     TimeSpan tick, ILogger<SchedulerLoop> log) : BackgroundService
 {
     private readonly ClusterMirror _mirror = new();
+
+    /// <summary>The runtime predictor EASY backfill's reservations rest on (the one <c>job eta</c> uses); null: no
+    /// durations, so a reservation waits behind running jobs of unknown length.</summary>
+    public RuntimeHistory? Runtimes { get; init; }
     private readonly HashSet<long> _quarantined = [];
     private long _quarantineNodesVersion = -1;
 
@@ -89,6 +95,10 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         Dictionary<string, ResourceVector> quotas;
         FairSharePolicy? fair = null;
         Dictionary<long, string> misfits;
+        // EASY reserves from the running jobs' remaining time and lets a job backfill when it ends in time: both come from
+        // the learned predictions, as in the simulator and the ETA (relearning takes the model lock, so before it is held).
+        var predictor = planner.NeedsAllBoundJobs ? Runtimes?.Predictor() : null;
+        var now = plane.Time.GetUtcNow();
         lock (plane.Gate)
         {
             _mirror.Sync(plane);
@@ -110,7 +120,8 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 try
                 {
                     var job = plane.Jobs[id];
-                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests, Waited: plane.Time.GetUtcNow() - job.QueuedAt));
+                    pending.Add(new QueuedJob(job.Id, job.Tenant, job.Priority, job.Id, job.Requests,
+                        predictor?.Predict(RuntimeHistory.Features(job))?.Expected, now - job.QueuedAt));
                     tasks[job.Id] = new JobTasks(job.Tenant, job.Preemptible, [.. job.Tasks.Select(t => t.Id)], [.. job.Tasks.Select(t => t.Attempt)], job.Requests);
                 }
                 catch (Exception e) when (e is KeyNotFoundException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
@@ -121,6 +132,16 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             }
 
             victims = _mirror.Preemptible(plane, includeAll: planner.NeedsAllBoundJobs);
+            if (predictor is not null)
+            {
+                for (var i = 0; i < victims.Count; i++)
+                {
+                    if (plane.Jobs.TryGetValue(victims[i].Id, out var running) && predictor.Predict(RuntimeHistory.Features(running)) is { } predicted)
+                    {
+                        victims[i] = victims[i] with { Remaining = RuntimePrediction.Remaining(predicted.Expected, victims[i].Running) };
+                    }
+                }
+            }
             quotas = plane.Tenants.Values.Where(t => t.Quota is not null)
                 .ToDictionary(t => t.Name, t => JobOperations.ToVector(t.Quota!), StringComparer.Ordinal);
             if (plane.FairShare)

@@ -15,6 +15,5 @@ public static class SimulatedRuntime
 
     /// <summary>What remains of a job predicted to run <paramref name="expected"/> that has run <paramref name="elapsed"/>:
     /// the difference, or, once it has outlived the prediction, half as long again as it has run so far.</summary>
-    public static TimeSpan Remaining(TimeSpan expected, TimeSpan elapsed) =>
-        expected - elapsed > elapsed / 2 ? expected - elapsed : elapsed / 2 + TimeSpan.FromMinutes(1);
+    public static TimeSpan Remaining(TimeSpan expected, TimeSpan elapsed) => RuntimePrediction.Remaining(expected, elapsed);
 }

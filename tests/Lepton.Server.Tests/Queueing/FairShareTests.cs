@@ -60,6 +60,28 @@ public sealed class FairShareTests
     }
 
     [Fact]
+    public void Plan_GuaranteedWorkFirst_IdleRoomLentInACycleNeverMakesTheBorrowersOlderWorkAVictim()
+    {
+        // a holds its guarantee (job 10, running an hour); b is owed 3 GPUs and asks for them. Were a's job 1 lent one of
+        // the free GPUs first, b's last job would have to reclaim, and a's older job would count as the borrowed one.
+        var plan = Plan([Node("n1")], [Bound(10, "a", 0, 0, runningMinutes: 60)], [Pending(1, "a"), Pending(2, "b"), Pending(3, "b"), Pending(4, "b")],
+            Policy(("a", 1, null, 1), ("b", 3, null, 1)));
+        Assert.Empty(plan.Evictions);
+        Assert.Equal([2L, 3L, 4L], plan.Bindings.Select(b => b.JobId).Order());
+        Assert.Equal(QueueReasonCodes.FairShare, plan.Waiting[1].Code);
+    }
+
+    [Fact]
+    public void Plan_Reclaim_TakesTheVictimThatLosesTheLeastWork()
+    {
+        // Both are borrowed; job 11 started later but has done more GPU-time (2 GPUs for 40 min against 1 GPU for 60 min).
+        BoundJob[] bound = [Bound(10, "a", 0, 0, runningMinutes: 60),
+            new(11, "a", 5, true, 11, [new BoundTask(Request(2), new NodePlacement(0, GpuSet.Of([1, 2])))], Running: TimeSpan.FromMinutes(40))];
+        var plan = Plan([Node("n1", gpus: 3)], bound, [Pending(1, "b")], Policy(("a", 0, null, 1), ("b", 1, null, 1)));
+        Assert.Equal(10, Assert.Single(plan.Evictions).JobId);
+    }
+
+    [Fact]
     public void Plan_ReclaimNeverTakesATenantBelowItsGuarantee()
     {
         // a holds exactly its guarantee: nothing of it is borrowed, so b (within its own guarantee) cannot reclaim.
