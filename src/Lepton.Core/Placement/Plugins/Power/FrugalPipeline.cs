@@ -15,7 +15,7 @@ namespace Lepton.Core.Placement.Plugins.Power;
 /// <para>With node classes only each class's representative is evaluated, as in <see cref="PowerPipeline"/>: members of a
 /// class have equal power deltas, FGD scores and surpluses, and the representative wins their ties.</para>
 /// </remarks>
-internal sealed class FrugalPipeline : PlacementPipeline
+internal sealed class FrugalPipeline : PlacementPipeline, ICandidateSink
 {
     private readonly ClusterPower _power;
     private readonly FgdModel _fgd;
@@ -125,29 +125,11 @@ internal sealed class FrugalPipeline : PlacementPipeline
     private void Collect(PlacementContext context, ref readonly TaskDemand task, bool everyNode)
     {
         _count = 0;
-        var classes = context.Classes;
-        if (everyNode || classes is null || !_power.UniformByShape
-            || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
-        {
-            for (var i = 0; i < context.Cluster.NodeCount; i++)
-            {
-                Offer(context, i, in task);
-            }
-
-            return;
-        }
-
-        classes.Sync();
-        var cpuOnly = !task.NeedsGpu;
-        var active = cpuOnly ? classes.Active : classes.WithFreeGpu;
-        var count = cpuOnly ? classes.ActiveCount : classes.WithFreeGpuCount;
-        for (var a = 0; a < count; a++)
-        {
-            Offer(context, classes.Representative(active[a]), in task);
-        }
+        CandidateNodes.Visit(this, context, in task, everyNode, _power.UniformByShape);
     }
 
-    private void Offer(PlacementContext context, int node, ref readonly TaskDemand task)
+    /// <inheritdoc/>
+    public void Offer(PlacementContext context, int node, ref readonly TaskDemand task)
     {
         var filter = default(StandardFilters);
         if (!filter.Passes(context, node, in task))

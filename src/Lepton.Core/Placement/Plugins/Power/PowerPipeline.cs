@@ -14,7 +14,7 @@ namespace Lepton.Core.Placement.Plugins.Power;
 /// have equal raw scores (the min and max are unchanged) and the representative wins their ties. Classes are only
 /// used when power follows node shape (<see cref="ClusterPower.UniformByShape"/>), since classes ignore power overrides.</para>
 /// </remarks>
-internal sealed class PowerPipeline : PlacementPipeline
+internal sealed class PowerPipeline : PlacementPipeline, ICandidateSink
 {
     private readonly ClusterPower _power;
     private readonly FgdModel? _fgd;
@@ -165,29 +165,11 @@ internal sealed class PowerPipeline : PlacementPipeline
         _count = 0;
         _watts = _mix.WattsPerGpu > 0 ? EffectiveWattsPerGpu(context) : 0;
         context.PowerWattsPerGpu = _watts;
-        var classes = context.Classes;
-        if (everyNode || classes is null || !_power.UniformByShape
-            || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
-        {
-            for (var i = 0; i < context.Cluster.NodeCount; i++)
-            {
-                Offer(context, i, in task);
-            }
-
-            return;
-        }
-
-        classes.Sync();
-        var cpuOnly = !task.NeedsGpu;
-        var active = cpuOnly ? classes.Active : classes.WithFreeGpu;
-        var count = cpuOnly ? classes.ActiveCount : classes.WithFreeGpuCount;
-        for (var a = 0; a < count; a++)
-        {
-            Offer(context, classes.Representative(active[a]), in task);
-        }
+        CandidateNodes.Visit(this, context, in task, everyNode, _power.UniformByShape);
     }
 
-    private void Offer(PlacementContext context, int node, ref readonly TaskDemand task)
+    /// <inheritdoc/>
+    public void Offer(PlacementContext context, int node, ref readonly TaskDemand task)
     {
         var filter = default(StandardFilters);
         if (!filter.Passes(context, node, in task))

@@ -1,0 +1,41 @@
+using Lepton.Core.Placement.Framework;
+
+namespace Lepton.Core.Placement.Plugins.Power;
+
+/// <summary>Receives the nodes a power-aware pipeline should evaluate for one task.</summary>
+internal interface ICandidateSink
+{
+    void Offer(PlacementContext context, int node, ref readonly TaskDemand task);
+}
+
+/// <summary>Which nodes a power-aware pipeline evaluates: every node, or with node classes only each class's
+/// representative (exact when power follows node shape, since classes ignore per-node power overrides).</summary>
+internal static class CandidateNodes
+{
+    /// <summary>Offers <paramref name="sink"/> each candidate node for <paramref name="task"/>. Generic over the sink so the
+    /// hot path calls it without boxing or a delegate.</summary>
+    public static void Visit<TSink>(TSink sink, PlacementContext context, ref readonly TaskDemand task, bool everyNode, bool uniformByShape)
+        where TSink : ICandidateSink
+    {
+        var classes = context.Classes;
+        if (everyNode || classes is null || !uniformByShape
+            || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
+        {
+            for (var i = 0; i < context.Cluster.NodeCount; i++)
+            {
+                sink.Offer(context, i, in task);
+            }
+
+            return;
+        }
+
+        classes.Sync();
+        var cpuOnly = !task.NeedsGpu;
+        var active = cpuOnly ? classes.Active : classes.WithFreeGpu;
+        var count = cpuOnly ? classes.ActiveCount : classes.WithFreeGpuCount;
+        for (var a = 0; a < count; a++)
+        {
+            sink.Offer(context, classes.Representative(active[a]), in task);
+        }
+    }
+}
