@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Lepton.Core.Cluster;
 
 namespace Lepton.Core.Placement.Framework;
 
@@ -10,6 +11,11 @@ internal abstract class PlacementPipeline
 
     /// <summary>The score of one node, or null when it fails a filter (for tests and diagnostics).</summary>
     public abstract int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task);
+
+    /// <summary>Keeps special hardware for tasks that need it: avoiding GPU nodes for a CPU-only task counts more than avoiding FPGA nodes.</summary>
+    /// <remarks>Shared by every scan (the power pipelines too), so that all policies keep special hardware alike.</remarks>
+    protected static int Tier(ClusterState cluster, int node, ref readonly TaskDemand task) =>
+        (!task.NeedsGpu && cluster.GpuCount[node] > 0 ? 0 : 2) + (task.Fpga == 0 && cluster.FpgaCap[node] > 0 ? 0 : 1);
 }
 
 /// <summary>The scan for one filter chain and one score plugin, both structs: the JIT specialises and inlines them.</summary>
@@ -73,7 +79,7 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
             return;
         }
 
-        var tier = Tier(!task.NeedsGpu, task.Fpga == 0, context.Cluster.GpuCount[node], context.Cluster.FpgaCap[node]);
+        var tier = Tier(context.Cluster, node, in task);
         if (tier < best.Tier)
         {
             return;
@@ -87,10 +93,6 @@ internal sealed class PlacementPipeline<TFilter, TScore>(TFilter filter, TScore 
             best = new Candidate(node, tier, s, r);
         }
     }
-
-    /// <summary>Keeps special hardware for tasks that need it: avoiding GPU nodes for a CPU-only task counts more than avoiding FPGA nodes.</summary>
-    private static int Tier(bool cpuOnly, bool noFpga, int gpus, int fpgas) =>
-        (cpuOnly && gpus > 0 ? 0 : 2) + (noFpga && fpgas > 0 ? 0 : 1);
 
     /// <summary>The best node of a scan so far; <see cref="None"/> before any node passed the filters.</summary>
     private readonly record struct Candidate(int Node, int Tier, int Score, int Rank)

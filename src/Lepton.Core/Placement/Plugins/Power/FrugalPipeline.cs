@@ -140,7 +140,7 @@ internal sealed class FrugalPipeline : PlacementPipeline, ICandidateSink
         var c = context.Cluster;
         _node[_count] = node;
         // Same tiers as the other policies: CPU-only tasks stay off GPU nodes, tasks without FPGA off FPGA nodes, when they can.
-        _tier[_count] = (!task.NeedsGpu && c.GpuCount[node] > 0 ? 0 : 2) + (task.Fpga == 0 && c.FpgaCap[node] > 0 ? 0 : 1);
+        _tier[_count] = Tier(c, node, in task);
         _watts[_count] = -PwrScore.Raw(_power, node, in task);
         if (task.NeedsGpu)
         {

@@ -180,7 +180,7 @@ internal sealed class PowerPipeline : PlacementPipeline, ICandidateSink
         var c = context.Cluster;
         _node[_count] = node;
         // Same tiers as the other policies: CPU-only tasks stay off GPU nodes, tasks without FPGA off FPGA nodes, when they can.
-        _tier[_count] = (!task.NeedsGpu && c.GpuCount[node] > 0 ? 0 : 2) + (task.Fpga == 0 && c.FpgaCap[node] > 0 ? 0 : 1);
+        _tier[_count] = Tier(c, node, in task);
         if (_mix.WattsPerGpu > 0 && _fgd is not null)
         {
             _cost[_count] = Cost(_power, _fgd, _watts, node, in task, out _);
