@@ -32,20 +32,7 @@ internal static class EtaApi
 
             var submission = await JsonBody.ReadAsync<JobSubmission>(http.Request);
             JobSubmissionValidator.Validate(submission);
-            var job = new Job
-            {
-                Id = 0,
-                Tenant = caller.Tenant!,
-                Name = submission.Name,
-                Priority = submission.Priority,
-                Preemptible = submission.Preemptible,
-                Replicas = submission.Replicas,
-                Resources = submission.Resources,
-                Command = submission.Command,
-                Env = submission.Env,
-                MaxRetries = submission.MaxRetries,
-                CreatedAt = plane.Time.GetUtcNow(),
-            };
+            var job = Job.Submitted(0, caller.Tenant!, submission, plane.Time.GetUtcNow());
             return Results.Json(eta.WhatIf(caller, job), LeptonJsonContext.Default.JobEtaView);
         }).AddEndpointFilter(readers).WithTags("Jobs").Accepts<JobSubmission>("application/json").Produces<JobEtaView>().ProducesProblem(400).ProducesProblem(403);
     }

@@ -27,6 +27,26 @@ internal sealed class Job
     public int Retries { get; set; }
     public int? ExitCode { get; set; }
 
+    /// <summary>A job as <paramref name="tenant"/> submits <paramref name="submission"/> at <paramref name="now"/>: Pending,
+    /// queued since then (the API's submit and its what-if build it alike).</summary>
+    public static Job Submitted(long id, string tenant, JobSubmission submission, DateTimeOffset now) => new()
+    {
+        Id = id,
+        Tenant = tenant,
+        Name = submission.Name,
+        Priority = submission.Priority,
+        Preemptible = submission.Preemptible,
+        Replicas = submission.Replicas,
+        Resources = submission.Resources,
+        Command = submission.Command,
+        Env = submission.Env,
+        MaxRetries = submission.MaxRetries,
+        Value = submission.Value,
+        CreatedAt = now,
+        QueuedAt = now,
+        State = JobState.Pending,
+    };
+
     /// <summary>The replicas, indexed by replica number.</summary>
     public List<JobTask> Tasks { get; } = [];
 

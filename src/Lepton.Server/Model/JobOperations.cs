@@ -44,24 +44,8 @@ internal sealed class JobOperations(ControlPlane plane)
             }
 
             var now = plane.Time.GetUtcNow();
-            var job = new Job
-            {
-                Id = plane.NewJobId(),
-                Tenant = tenant,
-                Name = submission.Name,
-                Priority = submission.Priority,
-                Preemptible = submission.Preemptible,
-                Replicas = submission.Replicas,
-                Resources = submission.Resources,
-                Command = submission.Command,
-                Env = submission.Env,
-                MaxRetries = submission.MaxRetries,
-                Value = submission.Value,
-                CreatedAt = now,
-                QueuedAt = now,
-                State = JobState.Pending,
-                Reason = new PendingReasonView { Code = QueueReasonCodes.Queued, Message = "accepted; waiting for the next scheduling cycle" },
-            };
+            var job = Job.Submitted(plane.NewJobId(), tenant, submission, now);
+            job.Reason = new PendingReasonView { Code = QueueReasonCodes.Queued, Message = "accepted; waiting for the next scheduling cycle" };
             var total = ResourceVector.Zero;
             foreach (var r in job.Requests)
             {
