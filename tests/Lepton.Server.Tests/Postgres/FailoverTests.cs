@@ -144,6 +144,18 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
         }
 
         Assert.Contains(lines, l => l.Contains("hello from the job", StringComparison.Ordinal));
+
+        // Forwarding keeps the caller's token: another tenant asking the follower for these logs gets the leader's 404.
+        (await admin.PostAsJsonAsync("/api/v1/tenants", new TenantCreate { Name = "other" }, LeptonJsonContext.Default.TenantCreate)).EnsureSuccessStatusCode();
+        using var otherOnB = new LeptonClient(b, await CreateTokenAsync(admin, new TokenCreate { Kind = "tenant", Tenant = "other" }));
+        var refused = await Assert.ThrowsAsync<LeptonApiException>(async () =>
+        {
+            await foreach (var line in otherOnB.GetLogsAsync(job.Id))
+            {
+                Assert.Fail($"another tenant read a line: {line}");
+            }
+        });
+        Assert.Equal(HttpStatusCode.NotFound, refused.Status);
     }
 
     /// <inheritdoc/>
