@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
 using Lepton.Client.Contracts;
 using Lepton.Core.Cluster;
 using Lepton.Server.Apis;
@@ -22,14 +21,22 @@ namespace Lepton.Server.Model;
 /// holds, so a refused change leaves no trace; the commit runs under the model lock, so no reader sees a change before it is
 /// durable. <see cref="StoreFailure"/> says why until a later commit succeeds: there is no state that needs a restart.</para>
 /// <para>Readers take the model lock briefly to build views.</para>
+/// <para>Two locks: <see cref="Gate"/> is the model lock above (held by every change, across its commit, and by every reader
+/// that must see only durable state: API views, agents' assignments). <see cref="ModelLock"/> is taken inside it while the
+/// model's memory changes, and alone by the scheduler's snapshot, so that a scheduling cycle does not wait for a commit's
+/// round trip to the store. The scheduler may so plan on changes whose commit is in flight; that is safe because its
+/// decisions go through the same writer after that commit and are re-checked there (a commit that fails reloads the model
+/// first, and the re-check skips what is gone).</para>
 /// </remarks>
 internal sealed class ControlPlane : IDisposable
 {
     private readonly IJobStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly Channel<Mutation> _mutations = Channel.CreateUnbounded<Mutation>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // The writer and the scheduler are dedicated threads that block on these (not async loops on the thread pool): every
+    // submission's latency goes through both, and under load a pool continuation waits behind the request work queued there.
+    private readonly WriterQueue<Mutation> _mutations = new();
+    private readonly ManualResetEventSlim _wake = new();
     private readonly Task _writer;
     private long _nextJobId;
     private long _nextTaskId;
@@ -41,11 +48,12 @@ internal sealed class ControlPlane : IDisposable
         _time = time;
         _log = log;
         lock (Gate)
+        lock (ModelLock)
         {
             Reset(store.Load());
         }
 
-        _writer = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _writer = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Replaces the model with what the store holds (at start, and after a failed commit); call under <see cref="Gate"/>.</summary>
@@ -134,8 +142,13 @@ internal sealed class ControlPlane : IDisposable
     /// <summary>The writer loop; it faults only on a bug, and then no change can be made any more (the host must stop).</summary>
     public Task Writer => _writer;
 
-    /// <summary>Guards every collection and entity below.</summary>
+    /// <summary>Guards every collection and entity below; the writer holds it across each commit, so a reader under it sees only
+    /// durable state.</summary>
     public object Gate { get; } = new();
+
+    /// <summary>Held (inside <see cref="Gate"/>) while the model's memory changes; the scheduler's snapshot takes it alone and
+    /// may see changes whose commit is in flight (see the remarks). Never take <see cref="Gate"/> while holding it.</summary>
+    public object ModelLock { get; } = new();
 
     public Dictionary<string, Tenant> Tenants { get; } = new(StringComparer.Ordinal);
 
@@ -212,8 +225,17 @@ internal sealed class ControlPlane : IDisposable
 
     public TimeProvider Time => _time;
 
-    /// <summary>Completes when the scheduler should run a cycle (something changed).</summary>
-    public ChannelReader<bool> Wake => _wake.Reader;
+    /// <summary>Blocks the calling (scheduler) thread until a cycle is requested, <paramref name="timeout"/> passes or
+    /// <paramref name="cancellation"/> fires (then it throws); a request made while nobody waits is kept for the next call.</summary>
+    /// <returns>Whether a cycle was requested (false: the timeout passed).</returns>
+    public bool WaitForCycleRequest(TimeSpan timeout, CancellationToken cancellation)
+    {
+        var requested = _wake.Wait(timeout, cancellation);
+        // Reset before the caller reads SchedulingVersion: a request after this point sets the event again, and one made
+        // just before was preceded by its version bump, which the caller sees.
+        _wake.Reset();
+        return requested;
+    }
 
     /// <summary>Hashes a secret token for storage and lookup.</summary>
     public static string HashToken(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
@@ -380,6 +402,7 @@ internal sealed class ControlPlane : IDisposable
     {
         var contents = _store.Load();
         lock (Gate)
+        lock (ModelLock)
         {
             if (freshNodes)
             {
@@ -401,7 +424,7 @@ internal sealed class ControlPlane : IDisposable
         }
 
         var mutation = new Mutation<T>(change, schedulingChange);
-        if (!_mutations.Writer.TryWrite(mutation))
+        if (!_mutations.TryAdd(mutation))
         {
             return Task.FromException<T>(new ApiException(503, "Unavailable", "the server is shutting down"));
         }
@@ -409,20 +432,22 @@ internal sealed class ControlPlane : IDisposable
         return mutation.Completion.Task;
     }
 
-    /// <summary>Wakes the scheduler.</summary>
-    public void RequestCycle() => _wake.Writer.TryWrite(true);
+    /// <summary>Mutations waiting for the writer (not counting the group it is committing).</summary>
+    public int QueuedMutations => _mutations.Count;
 
-    private async Task RunWriter()
+    /// <summary>Wakes the scheduler.</summary>
+    public void RequestCycle() => _wake.Set();
+
+    private void RunWriter()
     {
         var batch = new List<Mutation>(256);
-        var reader = _mutations.Reader;
         var needsReload = false;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
             batch.Clear();
-            while (batch.Count < 1024 && reader.TryRead(out var m))
+            if (!_mutations.TakeBatch(batch, 1024))
             {
-                batch.Add(m);
+                return;
             }
 
             if (needsReload && !TryReload())
@@ -444,13 +469,16 @@ internal sealed class ControlPlane : IDisposable
                 lock (Gate)
                 {
                     using var tx = new TrackingTransaction(this, _store.Begin());
-                    foreach (var m in batch)
+                    lock (ModelLock)
                     {
-                        m.Run(tx);
-                        if (m.Succeeded && m.SchedulingChange)
+                        foreach (var m in batch)
                         {
-                            wake = true;
-                            SchedulingVersion++;
+                            m.Run(tx);
+                            if (m.Succeeded && m.SchedulingChange)
+                            {
+                                wake = true;
+                                SchedulingVersion++;
+                            }
                         }
                     }
 
@@ -514,6 +542,7 @@ internal sealed class ControlPlane : IDisposable
         {
             var contents = _store.Load();
             lock (Gate)
+            lock (ModelLock)
             {
                 Reset(contents);
             }
@@ -530,7 +559,7 @@ internal sealed class ControlPlane : IDisposable
 
     public void Dispose()
     {
-        _mutations.Writer.TryComplete();
+        _mutations.Close();
         try
         {
             _writer.Wait(TimeSpan.FromSeconds(10));

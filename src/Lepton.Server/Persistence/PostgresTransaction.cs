@@ -6,15 +6,23 @@ using static Lepton.Server.Persistence.StoreRows;
 namespace Lepton.Server.Persistence;
 
 /// <summary>One write transaction of <see cref="PostgresJobStore"/>: rows are gathered per table (the last write of a row
-/// wins, as it would with one statement per write) and sent at <see cref="Commit"/> as one set-based statement per table.</summary>
+/// wins, as it would with one statement per write) and sent at <see cref="Commit"/> as ONE statement: one data-modifying
+/// <c>WITH</c> part per table and the fence as its main query, run in its own implicit transaction.</summary>
 /// <remarks>
-/// <para>Why not one <c>NpgsqlBatch</c> of all statements: Npgsql executes a synchronous batch by writing every statement
-/// after the first asynchronously, on the thread pool, while the calling thread waits for the replies. The control plane
-/// commits under its model lock, which request threads wait on; with them all blocked, that write never ran and the commit
-/// hung until the 30 s command timeout (seen in <c>lepton bench api</c> on 2 cores). Single-statement commands are written
-/// synchronously, so a commit needs no other thread; and a group commit of any size costs at most a dozen round trips.</para>
-/// <para>Order of the statements: fence, tenants, tokens (insert, then update), idempotency keys, nodes (delete, then
-/// upsert), jobs, tasks, events (in the order written, so their ids keep that order).</para>
+/// <para>Why one statement: a commit costs one round trip to the server, not one per table plus BEGIN and COMMIT. The
+/// control plane commits under its model lock, so every round trip saved is time no reader or scheduling cycle waits (on
+/// 2 cores, under load, each round trip also waits for PostgreSQL's backend to be scheduled).</para>
+/// <para>Why not an <c>NpgsqlBatch</c>: Npgsql executes a synchronous batch by writing every statement after the first
+/// asynchronously, on the thread pool, while the calling thread waits for the replies. With request threads all blocked on
+/// the model lock, that write never ran and the commit hung until the 30 s command timeout (seen in <c>lepton bench api</c>
+/// on 2 cores). A single command is written synchronously, so a commit needs no other thread.</para>
+/// <para>What one statement changes: every part sees the same snapshot, and a row may be changed by at most one part. So
+/// each table gets one part (rows are merged per key before), a node deleted and then written again is only written (the
+/// upsert replaces the whole row), and a token inserted and then updated is inserted with the update applied. Data-modifying
+/// <c>WITH</c> parts always run to completion; the fence (main query) raises when another server leads, which aborts the
+/// whole statement, so nothing of a fenced commit is kept whatever order PostgreSQL runs the parts in. The fence's row lock
+/// is held until the implicit commit, so a server taking over still waits for a write in flight.</para>
+/// <para>Events are inserted in the order written (<c>WITH ORDINALITY … ORDER BY</c>), so their ids keep that order.</para>
 /// </remarks>
 internal sealed class PostgresTransaction(NpgsqlDataSource source, string display, long epoch) : IStoreTransaction
 {
@@ -65,11 +73,22 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
         tenant.Name, tenant.Quota is null ? DBNull.Value : ToJson(tenant.Quota), tenant.FairShareWeight, ToMs(tenant.CreatedAt),
         tenant.Guarantee is null ? DBNull.Value : ToJson(tenant.Guarantee), tenant.BorrowingLimit is null ? DBNull.Value : ToJson(tenant.BorrowingLimit));
 
-    public void InsertToken(ApiToken token) => _tokens.Add(
+    public void InsertToken(ApiToken token) => _tokens.Put(token.Id,
         token.Id, token.Hash, token.Kind.ToString(), Nullable(token.Tenant), Nullable(token.Description), ToMs(token.CreatedAt),
         Nullable(token.Node), NullableMs(token.LastUsedAt), NullableMs(token.RevokedAt));
 
-    public void UpdateToken(ApiToken token) => _tokenUpdates.Put(token.Id, token.Id, NullableMs(token.PersistedLastUsedAt), NullableMs(token.RevokedAt));
+    public void UpdateToken(ApiToken token)
+    {
+        if (_tokens.TryGet(token.Id, out var inserted))
+        {
+            // Inserted by this transaction: one statement cannot insert and then update a row, so the insert carries the update.
+            inserted[7] = NullableMs(token.PersistedLastUsedAt);
+            inserted[8] = NullableMs(token.RevokedAt);
+            return;
+        }
+
+        _tokenUpdates.Put(token.Id, token.Id, NullableMs(token.PersistedLastUsedAt), NullableMs(token.RevokedAt));
+    }
 
     public void InsertIdempotencyKey(IdempotencyRecord record) => _idempotencyKeys.Add(
         record.Tenant, record.Key, record.RequestHash, record.JobId, ToMs(record.CreatedAt));
@@ -100,31 +119,20 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
 
     public void Commit()
     {
-        var statements = Statements().ToList();
-        if (statements.Count == 0)
+        var statement = BuildStatement();
+        if (statement is null)
         {
             return;
         }
 
         try
         {
+            // No explicit transaction: one statement is its own transaction, so BEGIN and COMMIT cost no round trip.
             using var connection = source.OpenConnection();
-            using var transaction = connection.BeginTransaction();
-            if (epoch != 0)
-            {
-                using var fence = new NpgsqlCommand("SELECT lepton_fence($1)", connection, transaction);
-                fence.Parameters.Add(new NpgsqlParameter { Value = epoch });
-                fence.ExecuteNonQuery();
-            }
+            using var command = new NpgsqlCommand(statement.Value.Sql, connection);
+            command.Parameters.AddRange(statement.Value.Parameters.ToArray());
+            command.ExecuteNonQuery();
 
-            foreach (var (sql, parameters) in statements)
-            {
-                using var command = new NpgsqlCommand(sql, connection, transaction);
-                command.Parameters.AddRange(parameters);
-                command.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
         }
         catch (PostgresException e) when (e.SqlState == PostgresJobStore.FencedState)
         {
@@ -141,52 +149,60 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
         // Nothing was sent before Commit: an uncommitted transaction simply drops its rows.
     }
 
-    private IEnumerable<(string Sql, NpgsqlParameter[] Parameters)> Statements()
+    /// <summary>The whole transaction as one statement (null when it writes nothing): a <c>WITH</c> part per table in the
+    /// order of <see cref="PostgresTransaction"/>'s remarks, then the fence.</summary>
+    private (string Sql, List<NpgsqlParameter> Parameters)? BuildStatement()
     {
+        var parts = new Statement();
         if (_tenants.Count > 0)
         {
-            yield return Tenants.Upsert(_tenants.All);
+            Tenants.Upsert(parts, _tenants.All);
         }
 
         if (_tokens.Count > 0)
         {
-            yield return Tokens.Insert(_tokens.All);
+            Tokens.Insert(parts, _tokens.All);
         }
 
         if (_tokenUpdates.Count > 0)
         {
-            yield return (UpdateTokensSql, [Column<long>(_tokenUpdates.All, 0), Column<long>(_tokenUpdates.All, 1), Column<long>(_tokenUpdates.All, 2)]);
+            var rows = _tokenUpdates.All;
+            parts.Add(UpdateTokensSql, Column<long>(rows, 0), Column<long>(rows, 1), Column<long>(rows, 2));
         }
 
         if (_idempotencyKeys.Count > 0)
         {
-            yield return IdempotencyKeys.Insert(_idempotencyKeys.All);
+            IdempotencyKeys.Insert(parts, _idempotencyKeys.All);
         }
 
-        if (_deletedNodes.Count > 0)
+        var written = _nodes.All.Select(row => (string)row[0]).ToHashSet(StringComparer.Ordinal);
+        var deleted = _deletedNodes.Where(name => !written.Contains(name)).ToArray();
+        if (deleted.Length > 0)
         {
-            yield return ("DELETE FROM nodes WHERE name = ANY($1)", [new NpgsqlParameter { Value = _deletedNodes.ToArray() }]);
+            parts.Add("DELETE FROM nodes WHERE name = ANY($1)", new NpgsqlParameter { Value = deleted });
         }
 
         if (_nodes.Count > 0)
         {
-            yield return Nodes.Upsert(_nodes.All);
+            Nodes.Upsert(parts, _nodes.All);
         }
 
         if (_jobs.Count > 0)
         {
-            yield return Jobs.Upsert(_jobs.All);
+            Jobs.Upsert(parts, _jobs.All);
         }
 
         if (_tasks.Count > 0)
         {
-            yield return Tasks.Upsert(_tasks.All);
+            Tasks.Upsert(parts, _tasks.All);
         }
 
         if (_events.Count > 0)
         {
-            yield return (InsertEventsSql, [Column<long>(_events, 0), Column<long>(_events, 1), TextColumn(_events, 2), TextColumn(_events, 3)]);
+            parts.Add(InsertEventsSql, Column<long>(_events, 0), Column<long>(_events, 1), TextColumn(_events, 2), TextColumn(_events, 3));
         }
+
+        return parts.IsEmpty ? null : parts.Finish(epoch);
     }
 
     private static NpgsqlParameter Column<T>(IReadOnlyList<object[]> rows, int column) where T : struct
@@ -229,6 +245,19 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
 
         public void Add(params object[] row) => _rows.Add(row);
 
+        /// <summary>The current row with <paramref name="key"/> (not removed), to change in place.</summary>
+        public bool TryGet(object key, out object[] row)
+        {
+            if (_byKey.TryGetValue(key, out var index) && !_removed.Contains(index))
+            {
+                row = _rows[index];
+                return true;
+            }
+
+            row = [];
+            return false;
+        }
+
         public void Put(object key, params object[] row)
         {
             if (_byKey.TryGetValue(key, out var index))
@@ -252,7 +281,8 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
         }
     }
 
-    /// <summary>A table's columns (the first <c>keys</c> form its primary key) and its set-based statements.</summary>
+    /// <summary>A table's columns (the first <c>keys</c> form its primary key) and its set-based statements, written with
+    /// parameters <c>$1…$n</c> (renumbered by <see cref="Statement"/>).</summary>
     private sealed class Table
     {
         private readonly string _insert;
@@ -270,9 +300,9 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
             _upsert = $"{_insert} ON CONFLICT ({conflict}) DO UPDATE SET {updates}";
         }
 
-        public (string, NpgsqlParameter[]) Insert(IReadOnlyList<object[]> rows) => (_insert, Parameters(rows));
+        public void Insert(Statement statement, IReadOnlyList<object[]> rows) => statement.Add(_insert, Parameters(rows));
 
-        public (string, NpgsqlParameter[]) Upsert(IReadOnlyList<object[]> rows) => (_upsert, Parameters(rows));
+        public void Upsert(Statement statement, IReadOnlyList<object[]> rows) => statement.Add(_upsert, Parameters(rows));
 
         private NpgsqlParameter[] Parameters(IReadOnlyList<object[]> rows) => [.. _columns.Select((c, i) => c.Type switch
         {
@@ -282,5 +312,50 @@ internal sealed class PostgresTransaction(NpgsqlDataSource source, string displa
             "double precision" => Column<double>(rows, i),
             _ => TextColumn(rows, i),
         })];
+    }
+
+    /// <summary>Builds one statement from parts written with their own <c>$1…$n</c>: each part becomes a <c>WITH</c> part
+    /// with its parameters renumbered after the ones before it.</summary>
+    private sealed class Statement
+    {
+        private readonly System.Text.StringBuilder _sql = new("WITH ");
+        private readonly List<NpgsqlParameter> _parameters = [];
+
+        public bool IsEmpty => _parameters.Count == 0;
+
+        public void Add(string sql, params NpgsqlParameter[] parameters)
+        {
+            var offset = _parameters.Count;
+            if (offset > 0)
+            {
+                _sql.Append(", ");
+            }
+
+            _sql.Append('w').Append(offset).Append(" AS (");
+            // Renumber from the highest so that $1 does not match the start of $12.
+            for (var i = parameters.Length; i >= 1; i--)
+            {
+                sql = sql.Replace($"${i}", $"$#{i + offset}", StringComparison.Ordinal);
+            }
+
+            _sql.Append(sql.Replace("$#", "$", StringComparison.Ordinal)).Append(')');
+            _parameters.AddRange(parameters);
+        }
+
+        /// <summary>The statement with the fence as its main query (a plain <c>SELECT 1</c> for a server without leadership).</summary>
+        public (string, List<NpgsqlParameter>) Finish(long epoch)
+        {
+            if (epoch == 0)
+            {
+                _sql.Append(" SELECT 1");
+            }
+            else
+            {
+                _parameters.Add(new NpgsqlParameter { Value = epoch });
+                _sql.Append(" SELECT lepton_fence($").Append(_parameters.Count).Append("::bigint)");
+            }
+
+            return (_sql.ToString(), _parameters);
+        }
     }
 }

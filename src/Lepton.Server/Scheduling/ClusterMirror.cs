@@ -48,7 +48,8 @@ internal sealed class ClusterMirror
         return mirror;
     }
 
-    /// <summary>Brings the mirror up to date with the model; call under the model lock.</summary>
+    /// <summary>Brings the mirror up to date with the model; call under <see cref="ControlPlane.ModelLock"/> (it clears the
+    /// model's record of changed tasks).</summary>
     public void Sync(ControlPlane plane)
     {
         if (plane.NodesVersion != _nodesVersion)

@@ -28,27 +28,25 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
     private readonly HashSet<long> _quarantined = [];
     private long _quarantineNodesVersion = -1;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <remarks>The loop runs on a thread of its own and blocks while it waits (for a wake-up, for its plan to commit): a
+    /// submission's time to be scheduled goes through it, and an async loop on the thread pool would wait behind the request
+    /// work queued there under load.</remarks>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
         long lastVersion = -1;
         var lastTick = Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            try
             {
-                timeout.CancelAfter(tick);
-                try
-                {
-                    await plane.Wake.ReadAsync(timeout.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // Timer tick.
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                plane.WaitForCycleRequest(tick, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
 
             if (!plane.IsLeader())
@@ -63,7 +61,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 if (ticked)
                 {
                     lastTick = Stopwatch.GetTimestamp();
-                    await nodes.ExpireSilentNodesAsync();
+                    nodes.ExpireSilentNodesAsync().GetAwaiter().GetResult();
                 }
 
                 var version = plane.SchedulingVersion;
@@ -73,7 +71,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
                 }
 
                 lastVersion = version;
-                await RunCycleAsync();
+                RunCycle();
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -86,7 +84,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
     /// <remarks>One bad item never stops the cycle for the rest: a bound task the mirror cannot hold is requeued with an
     /// event, a pending job that cannot be read is skipped, and a job that makes the planner throw is found by bisection,
     /// set aside with a reason, and the others are planned without it.</remarks>
-    public async Task RunCycleAsync()
+    public void RunCycle()
     {
         var start = Stopwatch.GetTimestamp();
         var pending = new List<QueuedJob>();
@@ -99,7 +97,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         // the learned predictions, as in the simulator and the ETA (relearning takes the model lock, so before it is held).
         var predictor = planner.NeedsAllBoundJobs ? Runtimes?.Predictor() : null;
         var now = plane.Time.GetUtcNow();
-        lock (plane.Gate)
+        lock (plane.ModelLock)
         {
             _mirror.Sync(plane);
             misfits = _mirror.TakeMisfits();
@@ -152,7 +150,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
 
         if (misfits.Count > 0)
         {
-            await plane.MutateAsync(tx => RequeueMisfits(tx, misfits));
+            plane.MutateAsync(tx => RequeueMisfits(tx, misfits)).GetAwaiter().GetResult();
         }
 
         if (pending.Count == 0)
@@ -174,7 +172,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
             var culprits = FindCulprits(pending, victims, quotas);
             if (culprits.Count > 0)
             {
-                await plane.MutateAsync(tx => SetAside(tx, culprits, e.Message), schedulingChange: true);
+                plane.MutateAsync(tx => SetAside(tx, culprits, e.Message), schedulingChange: true).GetAwaiter().GetResult();
             }
 
             return;
@@ -183,7 +181,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
         _mirror.Record(plan, tasks);
         var names = _mirror.Names;
         var registrations = _mirror.Registrations;
-        await plane.MutateAsync(tx => Apply(tx, plan, names, registrations), schedulingChange: plan.Evictions.Count > 0);
+        plane.MutateAsync(tx => Apply(tx, plan, names, registrations), schedulingChange: plan.Evictions.Count > 0).GetAwaiter().GetResult();
         metrics.ObserveCycle(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
@@ -221,7 +219,7 @@ internal sealed class SchedulerLoop(ControlPlane plane, NodeOperations nodes, Qu
 
     private bool TryPlan(List<QueuedJob> part, List<BoundJob> victims, Dictionary<string, ResourceVector> quotas)
     {
-        lock (plane.Gate)
+        lock (plane.ModelLock)
         {
             _mirror.Invalidate();
             _mirror.Sync(plane);
