@@ -537,6 +537,12 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         candidates.Sort((a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
             : byLostWork && LostWork(a) != LostWork(b) ? LostWork(a).CompareTo(LostWork(b))
             : a.Running != b.Running ? a.Running.CompareTo(b.Running) : b.Sequence.CompareTo(a.Sequence));
+        if (fair is not null && standing is not null)
+        {
+            // Node by node: victims that free a node the job fits on go first (see ReclaimOrder).
+            candidates = ReclaimOrder.ByNode(job, engine, cluster, candidates, standing, fair, LostWork);
+        }
+
         var released = new List<BoundJob>();
         // Fair share: what each victim tenant would hold once the released victims are gone (never below its guarantee).
         // Read from the standing usage: a tenant's work bound in this very cycle does not make its older work borrowed.
