@@ -21,7 +21,9 @@ namespace Lepton.Core.Queueing;
 /// stays at or above its guarantee in every resource the victim holds. So no tenant is pushed below its guarantee, the
 /// job that reclaims is itself never borrowed (never a reclaim victim), and the victim's tenant cannot reclaim back
 /// (re-placing the victim would take it beyond its guarantee): there are no eviction loops. Across tenants, priority
-/// preemption obeys the same rule (only borrowed work is taken); within a tenant it is the planner's usual rule.</para>
+/// preemption obeys the same rule (only borrowed work is taken); within a tenant it is the planner's usual rule. Victims are
+/// chosen node by node (<see cref="ReclaimOrder"/>): the borrowed work taken frees a node the job fits on, so the amount a
+/// borrower can give up is not spent on victims scattered over nodes that never become wide enough.</para>
 /// <para><b>Guaranteed work first</b>: a cycle first places, in DRF order, the jobs that keep their tenant within its
 /// guarantee, and only then the jobs that would borrow. Which of a tenant's jobs count as borrowed is read from what it
 /// held when the cycle began: so idle room is lent only once no owner claims it in that cycle, and work lent in a cycle
