@@ -129,6 +129,19 @@ public sealed record FairSharePolicy(IReadOnlyDictionary<string, TenantShare> Te
         static bool Fits(long amount, long guaranteed) => guaranteed == 0 || amount <= guaranteed;
     }
 
+    /// <summary>Whether a job asking for <paramref name="job"/> takes a tenant holding <paramref name="held"/> from below its
+    /// guarantee to above it in some resource the guarantee names (part of the job within the guarantee, part borrowed).</summary>
+    public static bool Straddles(ResourceVector held, ResourceVector job, TenantShare share)
+    {
+        ArgumentNullException.ThrowIfNull(share);
+        var g = share.Guarantee;
+        return Across(held.CpuMilli, job.CpuMilli, g.CpuMilli) || Across(held.MemoryMiB, job.MemoryMiB, g.MemoryMiB)
+            || Across(held.GpuMilli, job.GpuMilli, g.GpuMilli) || Across(held.Fpga, job.Fpga, g.Fpga)
+            || Across(held.NetworkMbps, job.NetworkMbps, g.NetworkMbps) || Across(held.RdmaMilli, job.RdmaMilli, g.RdmaMilli);
+
+        static bool Across(long amount, long asked, long guaranteed) => guaranteed > 0 && amount < guaranteed && asked > guaranteed - amount;
+    }
+
     /// <summary>Whether taking <paramref name="victim"/> away from a tenant holding <paramref name="usage"/> leaves it at or
     /// above its guarantee in every resource the victim holds (the reclaim rule: only borrowed work is taken).</summary>
     public static bool IsBorrowed(ResourceVector victim, ResourceVector usage, TenantShare share)
