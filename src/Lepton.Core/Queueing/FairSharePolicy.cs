@@ -28,6 +28,15 @@ namespace Lepton.Core.Queueing;
 /// guarantee, and only then the jobs that would borrow. Which of a tenant's jobs count as borrowed is read from what it
 /// held when the cycle began: so idle room is lent only once no owner claims it in that cycle, and work lent in a cycle
 /// never turns the borrower's older, running work into a reclaim victim (which would restart it and lose its work).</para>
+/// <para><b>The room below a guarantee goes to the tenant's jobs in their order</b>: a job that would take its tenant from
+/// below its guarantee to above it (<see cref="Straddles"/>: part of it within, part borrowed) waits while an earlier job of
+/// the same tenant (in the aged order) found no room in this cycle and could fit on the empty cluster. Such a job is not
+/// reclaimable (taking it would leave its tenant below its guarantee), and as the tenant's older work ends it slides into
+/// the guarantee: the tenant's earlier, larger jobs then see their tenant "at its guarantee" and may only borrow, so a
+/// 4-GPU job that borrowed past an 8-GPU one keeps a 47-GPU guarantee at 40 GPUs of 8-GPU work instead of 44. With the
+/// guarantee as a private partition (a hard quota) the later job would not have started and the earlier one would. A job
+/// wholly beyond the guarantee (its tenant already holds it) still borrows past earlier ones: it stays reclaimable, and
+/// a job of the tenant that ranks first may still straddle, so idle capacity is still lent.</para>
 /// </remarks>
 /// <param name="Tenants">Terms per tenant; a tenant missing here has <see cref="TenantShare.Unconfigured"/>.</param>
 /// <param name="AgingInterval">Waiting time worth one priority level (must be positive).</param>
