@@ -185,7 +185,7 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
             }
 
             if (fair is not null && FairSharePolicy.Straddles(used, total, fair.For(job.Tenant))
-                && blockedEarlier.TryGetValue(job.Tenant, out var blocked) && EarlierCouldFit(job, blocked, order, cluster, cycleOptions, ref emptyEngine) is { } earlier)
+                && blockedEarlier.TryGetValue(job.Tenant, out var blocked) && EarlierCouldFit(job, blocked, order, fair.For(job.Tenant), cluster, cycleOptions, ref emptyEngine) is { } earlier)
             {
                 waiting[job.Id] = new QueueReason(QueueReasonCodes.FairShare,
                     $"it would take tenant '{job.Tenant}' across its guarantee ({used} held) while its earlier job {earlier.Id} waits; "
@@ -646,13 +646,15 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
     }
 
     /// <summary>The first of <paramref name="blocked"/> (its tenant's jobs that found no room this cycle) that ranks before
-    /// <paramref name="job"/> and could fit on the cluster were it empty (a job that never fits holds nobody back); null if none.</summary>
-    private QueuedJob? EarlierCouldFit(QueuedJob job, List<QueuedJob> blocked, Comparison<QueuedJob> order, ClusterState cluster, PlacementOptions cycleOptions,
-        ref PlacementEngine? emptyEngine)
+    /// <paramref name="job"/>, fits in the tenant's guarantee by itself and could fit on the cluster were it empty; null if
+    /// none. A job larger than the guarantee could never run in a private partition of it, and one that fits no node never
+    /// runs at all: neither has a claim on the room below the guarantee, so neither holds the tenant's later jobs back.</summary>
+    private QueuedJob? EarlierCouldFit(QueuedJob job, List<QueuedJob> blocked, Comparison<QueuedJob> order, TenantShare terms, ClusterState cluster,
+        PlacementOptions cycleOptions, ref PlacementEngine? emptyEngine)
     {
         foreach (var earlier in blocked)
         {
-            if (order(earlier, job) >= 0)
+            if (order(earlier, job) >= 0 || !FairSharePolicy.Within(Total(earlier.Replicas), terms))
             {
                 continue;
             }
