@@ -30,7 +30,8 @@ namespace Lepton.Core.Queueing;
 /// never turns the borrower's older, running work into a reclaim victim (which would restart it and lose its work).</para>
 /// <para><b>The room below a guarantee goes to the tenant's jobs in their order</b>: a job that would take its tenant from
 /// below its guarantee to above it (<see cref="Straddles"/>: part of it within, part borrowed) waits while an earlier job of
-/// the same tenant (in the aged order) found no room in this cycle and could fit on the empty cluster. Such a job is not
+/// the same tenant (in the aged order) found no room in this cycle, fits in the guarantee by itself and could fit on the
+/// empty cluster (a job larger than the guarantee could never run in a private partition of it, so it has no claim). Such a job is not
 /// reclaimable (taking it would leave its tenant below its guarantee), and as the tenant's older work ends it slides into
 /// the guarantee: the tenant's earlier, larger jobs then see their tenant "at its guarantee" and may only borrow, so a
 /// 4-GPU job that borrowed past an 8-GPU one keeps a 47-GPU guarantee at 40 GPUs of 8-GPU work instead of 44. With the

@@ -30,19 +30,20 @@ public sealed class FairShareStraddleTests
                 ["b"] = new(new ResourceVector(0, 0, guaranteeB * 1000L, 0, 0)),
             }, TimeSpan.FromMinutes(10))));
 
-    /// <summary>a is guaranteed 3 GPUs and holds 2 on n0; b holds 3 of n1 (within its guarantee of 5). a's earlier job
-    /// asks for <paramref name="earlierGpus"/>, its later job for <paramref name="laterGpus"/>; n0 has 2 GPUs free.</summary>
+    /// <summary>a is guaranteed 4 GPUs and holds 3 on n0; b holds 2 of n1 (within its guarantee of 4). a's earlier job
+    /// asks for <paramref name="earlierGpus"/>, its later job for 2 GPUs; n0 has 1 GPU free, n1 2.</summary>
     [Theory]
-    // The earlier 4-GPU job finds no room; the later 2-GPU job would take a from 2 to 4, across its guarantee: it waits.
-    [InlineData(4, 2, false)]
-    // No earlier job of a waits (the earlier one fits in n1's free GPU), so the later job may borrow across the guarantee.
-    [InlineData(1, 2, true)]
-    // The earlier job can never fit (5 GPUs on 4-GPU nodes): it holds nobody back.
-    [InlineData(5, 2, true)]
-    public void Plan_LaterJobAcrossTheGuarantee_WaitsOnlyForAnEarlierJobThatCouldFit(int earlierGpus, int laterGpus, bool laterStarts)
+    // The earlier 4-GPU job finds no room; the later 2-GPU job would take a from 3 to 5, across its guarantee: it waits.
+    [InlineData(4, false)]
+    // The earlier 1-GPU job fits (in a's guarantee): a then holds its guarantee, so the later job borrows in full.
+    [InlineData(1, true)]
+    // The earlier 5-GPU job is larger than a's guarantee (and than any node): it has no claim on the room below the
+    // guarantee and holds nobody back.
+    [InlineData(5, true)]
+    public void Plan_LaterJobAcrossTheGuarantee_WaitsOnlyForAnEarlierJobTheGuaranteeCouldHold(int earlierGpus, bool laterStarts)
     {
-        BoundJob[] bound = [Bound(10, "a", 0, 0), Bound(11, "a", 0, 1), Bound(20, "b", 1, 0, 1, 2)];
-        var plan = Plan([Node("n0"), Node("n1")], bound, [Pending(1, "a", earlierGpus), Pending(2, "a", laterGpus)], guaranteeA: 3, guaranteeB: 5);
+        BoundJob[] bound = [Bound(10, "a", 0, 0, 1, 2), Bound(20, "b", 1, 0, 1)];
+        var plan = Plan([Node("n0"), Node("n1")], bound, [Pending(1, "a", earlierGpus), Pending(2, "a", 2)], guaranteeA: 4, guaranteeB: 4);
         Assert.Equal(laterStarts, plan.Bindings.Any(b => b.JobId == 2));
         if (!laterStarts)
         {
@@ -54,9 +55,10 @@ public sealed class FairShareStraddleTests
     [Fact]
     public void Plan_LaterJobWhollyBeyondTheGuarantee_StillBorrowsPastAnEarlierWaitingJob()
     {
-        // a already holds its guarantee (2 GPUs): the later 2-GPU job is borrowed in full (reclaimable), not across it.
-        BoundJob[] bound = [Bound(10, "a", 0, 0), Bound(11, "a", 0, 1), Bound(20, "b", 1, 0, 1, 2)];
-        var plan = Plan([Node("n0"), Node("n1")], bound, [Pending(1, "a", 4), Pending(2, "a", 2)], guaranteeA: 2, guaranteeB: 6);
+        // a already holds its guarantee (3 GPUs): the later 1-GPU job is borrowed in full (reclaimable), not across it,
+        // so it takes n1's free GPU although a's earlier 2-GPU job finds no node with 2 free.
+        BoundJob[] bound = [Bound(10, "a", 0, 0, 1, 2), Bound(20, "b", 1, 0, 1, 2)];
+        var plan = Plan([Node("n0"), Node("n1")], bound, [Pending(1, "a", 2), Pending(2, "a", 1)], guaranteeA: 3, guaranteeB: 5);
         Assert.Contains(plan.Bindings, b => b.JobId == 2);
         Assert.DoesNotContain(plan.Bindings, b => b.JobId == 1);
     }
