@@ -21,11 +21,23 @@ namespace Lepton.Core.Queueing;
 /// stays at or above its guarantee in every resource the victim holds. So no tenant is pushed below its guarantee, the
 /// job that reclaims is itself never borrowed (never a reclaim victim), and the victim's tenant cannot reclaim back
 /// (re-placing the victim would take it beyond its guarantee): there are no eviction loops. Across tenants, priority
-/// preemption obeys the same rule (only borrowed work is taken); within a tenant it is the planner's usual rule.</para>
+/// preemption obeys the same rule (only borrowed work is taken); within a tenant it is the planner's usual rule. Victims are
+/// chosen node by node (<see cref="ReclaimOrder"/>): the borrowed work taken frees a node the job fits on, so the amount a
+/// borrower can give up is not spent on victims scattered over nodes that never become wide enough.</para>
 /// <para><b>Guaranteed work first</b>: a cycle first places, in DRF order, the jobs that keep their tenant within its
 /// guarantee, and only then the jobs that would borrow. Which of a tenant's jobs count as borrowed is read from what it
 /// held when the cycle began: so idle room is lent only once no owner claims it in that cycle, and work lent in a cycle
 /// never turns the borrower's older, running work into a reclaim victim (which would restart it and lose its work).</para>
+/// <para><b>The room below a guarantee goes to the tenant's jobs in their order</b>: a job that would take its tenant from
+/// below its guarantee to above it (<see cref="Straddles"/>: part of it within, part borrowed) waits while an earlier job of
+/// the same tenant (in the aged order) found no room in this cycle, fits in the guarantee by itself and could fit on the
+/// empty cluster (a job larger than the guarantee could never run in a private partition of it, so it has no claim). Such a job is not
+/// reclaimable (taking it would leave its tenant below its guarantee), and as the tenant's older work ends it slides into
+/// the guarantee: the tenant's earlier, larger jobs then see their tenant "at its guarantee" and may only borrow, so a
+/// 4-GPU job that borrowed past an 8-GPU one keeps a 47-GPU guarantee at 40 GPUs of 8-GPU work instead of 44. With the
+/// guarantee as a private partition (a hard quota) the later job would not have started and the earlier one would. A job
+/// wholly beyond the guarantee (its tenant already holds it) still borrows past earlier ones: it stays reclaimable, and
+/// a job of the tenant that ranks first may still straddle, so idle capacity is still lent.</para>
 /// </remarks>
 /// <param name="Tenants">Terms per tenant; a tenant missing here has <see cref="TenantShare.Unconfigured"/>.</param>
 /// <param name="AgingInterval">Waiting time worth one priority level (must be positive).</param>
@@ -125,6 +137,19 @@ public sealed record FairSharePolicy(IReadOnlyDictionary<string, TenantShare> Te
             && Fits(held.Fpga, g.Fpga) && Fits(held.NetworkMbps, g.NetworkMbps) && Fits(held.RdmaMilli, g.RdmaMilli);
 
         static bool Fits(long amount, long guaranteed) => guaranteed == 0 || amount <= guaranteed;
+    }
+
+    /// <summary>Whether a job asking for <paramref name="job"/> takes a tenant holding <paramref name="held"/> from below its
+    /// guarantee to above it in some resource the guarantee names (part of the job within the guarantee, part borrowed).</summary>
+    public static bool Straddles(ResourceVector held, ResourceVector job, TenantShare share)
+    {
+        ArgumentNullException.ThrowIfNull(share);
+        var g = share.Guarantee;
+        return Across(held.CpuMilli, job.CpuMilli, g.CpuMilli) || Across(held.MemoryMiB, job.MemoryMiB, g.MemoryMiB)
+            || Across(held.GpuMilli, job.GpuMilli, g.GpuMilli) || Across(held.Fpga, job.Fpga, g.Fpga)
+            || Across(held.NetworkMbps, job.NetworkMbps, g.NetworkMbps) || Across(held.RdmaMilli, job.RdmaMilli, g.RdmaMilli);
+
+        static bool Across(long amount, long asked, long guaranteed) => guaranteed > 0 && amount < guaranteed && asked > guaranteed - amount;
     }
 
     /// <summary>Whether taking <paramref name="victim"/> away from a tenant holding <paramref name="usage"/> leaves it at or

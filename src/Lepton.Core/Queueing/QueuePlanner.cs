@@ -146,7 +146,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         var cycleOptions = OptionsFor(pendingJobs, victims);
         var engine = EngineFor(cluster, cycleOptions);
         var pending = new List<QueuedJob>(pendingJobs);
-        pending.Sort(fair is null ? Comparison(Discipline.Order) : AgedComparison(fair));
+        var order = fair is null ? Comparison(Discipline.Order) : AgedComparison(fair);
+        pending.Sort(order);
         var backfill = Discipline.Backfill;
         var holdings = backfill == BackfillMode.Easy ? Holdings(bound) : null;
 
@@ -160,6 +161,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
 
         PlacementEngine? emptyEngine = null;
+        // Fair share: each tenant's jobs that found no room in this cycle (they rank before its later ones).
+        var blockedEarlier = new Dictionary<string, List<QueuedJob>>(StringComparer.Ordinal);
         QueuedJob? head = null;
         ReservationRoom? room = null;
         var capacity = fair is null ? ResourceVector.Zero : cluster.TotalCapacity;
@@ -178,6 +181,15 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 waiting[job.Id] = new QueueReason(QueueReasonCodes.BorrowingLimit,
                     $"tenant '{job.Tenant}' holds {used}; its guarantee {terms.Guarantee} plus borrowing limit {terms.BorrowingLimit} "
                     + $"leaves no room for this job's {total}", []);
+                continue;
+            }
+
+            if (fair is not null && FairSharePolicy.Straddles(used, total, fair.For(job.Tenant))
+                && blockedEarlier.TryGetValue(job.Tenant, out var blocked) && EarlierCouldFit(job, blocked, order, fair.For(job.Tenant), cluster, cycleOptions, ref emptyEngine) is { } earlier)
+            {
+                waiting[job.Id] = new QueueReason(QueueReasonCodes.FairShare,
+                    $"it would take tenant '{job.Tenant}' across its guarantee ({used} held) while its earlier job {earlier.Id} waits; "
+                    + "the room below the guarantee goes to the tenant's jobs in their order", []);
                 continue;
             }
 
@@ -245,6 +257,17 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
                 }
 
                 continue;
+            }
+
+            if (fair is not null)
+            {
+                if (!blockedEarlier.TryGetValue(job.Tenant, out var blockedNow))
+                {
+                    blockedNow = [];
+                    blockedEarlier[job.Tenant] = blockedNow;
+                }
+
+                blockedNow.Add(job);
             }
 
             var mayLead = head is null && backfill != BackfillMode.Greedy;
@@ -537,6 +560,12 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         candidates.Sort((a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority)
             : byLostWork && LostWork(a) != LostWork(b) ? LostWork(a).CompareTo(LostWork(b))
             : a.Running != b.Running ? a.Running.CompareTo(b.Running) : b.Sequence.CompareTo(a.Sequence));
+        if (fair is not null && standing is not null)
+        {
+            // Node by node: victims that free a node the job fits on go first (see ReclaimOrder).
+            candidates = ReclaimOrder.ByNode(job, engine, cluster, candidates, standing, fair, LostWork);
+        }
+
         var released = new List<BoundJob>();
         // Fair share: what each victim tenant would hold once the released victims are gone (never below its guarantee).
         // Read from the standing usage: a tenant's work bound in this very cycle does not make its older work borrowed.
@@ -614,6 +643,30 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
 
         return true;
+    }
+
+    /// <summary>The first of <paramref name="blocked"/> (its tenant's jobs that found no room this cycle) that ranks before
+    /// <paramref name="job"/>, fits in the tenant's guarantee by itself and could fit on the cluster were it empty; null if
+    /// none. A job larger than the guarantee could never run in a private partition of it, and one that fits no node never
+    /// runs at all: neither has a claim on the room below the guarantee, so neither holds the tenant's later jobs back.</summary>
+    private QueuedJob? EarlierCouldFit(QueuedJob job, List<QueuedJob> blocked, Comparison<QueuedJob> order, TenantShare terms, ClusterState cluster,
+        PlacementOptions cycleOptions, ref PlacementEngine? emptyEngine)
+    {
+        foreach (var earlier in blocked)
+        {
+            if (order(earlier, job) >= 0 || !FairSharePolicy.Within(Total(earlier.Replicas), terms))
+            {
+                continue;
+            }
+
+            emptyEngine ??= EmptyEngineFor(cluster, cycleOptions);
+            if (Probe(emptyEngine, emptyEngine.Cluster, earlier, new NodePlacement[earlier.Replicas.Count]))
+            {
+                return earlier;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The work a victim loses when evicted (it restarts from scratch): GPU-seconds run so far.</summary>
