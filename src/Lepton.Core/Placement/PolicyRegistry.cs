@@ -41,6 +41,14 @@ public static class PolicyRegistry
         {
             FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
         },
+        // fgd-scarcity, and CPU-only tasks go where they strand the least GPU among FGD's tied nodes (see NoStrandFgdScore).
+        new PlacementPolicy("fgd-nostrand", "FGD that strands no GPU: fgd-scarcity, and a CPU-only task goes to the node with the fewest free GPUs among FGD's equals.",
+            new WeightedScore("fragmentation-gradient-nostrand", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
+            needsTargetWorkload: true,
+            static (_, fgd) => new PlacementPipeline<StandardFilters, NoStrandFgdScore>(default, new NoStrandFgdScore(fgd!)))
+        {
+            FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
+        },
         Create<ThroughputScore>("gavel", "Heterogeneity-aware (Gavel-style): the GPU model with the best throughput per GPU for the job, then best fit.",
             "throughput", GpuSelectionRule.Best),
         Create<ThroughputPerPriceScore>("gavel-cost", "Cost-aware heterogeneity: the most throughput per price of a GPU-hour, then best fit.",
