@@ -41,11 +41,11 @@ public static class PolicyRegistry
         {
             FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
         },
-        // fgd-scarcity, and CPU-only tasks go where they strand the least GPU among FGD's tied nodes (see NoStrandFgdScore).
+        // fgd-scarcity, and CPU-only tasks go where they strand the least GPU among FGD's best nodes (see NoStrandPipeline).
         new PlacementPolicy("fgd-nostrand", "FGD that strands no GPU: fgd-scarcity, and a CPU-only task goes to the node with the fewest free GPUs among FGD's equals.",
             new WeightedScore("fragmentation-gradient-nostrand", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
-            static (_, fgd) => new PlacementPipeline<StandardFilters, NoStrandFgdScore>(default, new NoStrandFgdScore(fgd!)))
+            static (_, fgd) => new NoStrandPipeline(fgd!))
         {
             FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
         },
