@@ -1,3 +1,4 @@
+using Lepton.Core.Cluster;
 using Lepton.Core.Placement.Framework;
 
 namespace Lepton.Core.Placement.Plugins.Fgd;
@@ -24,9 +25,25 @@ namespace Lepton.Core.Placement.Plugins.Fgd;
 /// </remarks>
 internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
 {
+    /// <summary>Share θ of the average memory per GPU that a node's free GPUs must keep after a GPU task (tuned on seeds 42–51: 0.5, 0.75, 1).</summary>
+    internal const double MemoryShare = 0.75;
+
+    // Memory and GPU milli of every GPU task seen so far (placed or not): the online memory-per-GPU estimate.
+    private double _seenMemMiB;
+    private double _seenGpuMilli;
+
+    /// <summary>Average memory (MiB) per whole GPU of the GPU tasks seen so far; 0 before the first.</summary>
+    internal double MemoryPerGpuMiB => _seenGpuMilli > 0 ? _seenMemMiB * ClusterState.MilliPerGpu / _seenGpuMilli : 0;
+
     public override int SelectNode(PlacementContext context, ref readonly TaskDemand task)
     {
         fgd.BeforeTask();
+        if (task.NeedsGpu)
+        {
+            _seenMemMiB += task.Mem;
+            _seenGpuMilli += task.TotalGpu;
+        }
+
         var best = Candidate.None;
         var classes = context.Classes;
         if (classes is null || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
@@ -57,6 +74,12 @@ internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
         return default(StandardFilters).Passes(context, node, in task) ? fgd.Score(node, in task) : null;
     }
 
+    /// <summary>The key of a GPU task: 1 when the node's GPUs left free keep at least θ of the average memory per GPU
+    /// (or less than one GPU is left free), else 0.</summary>
+    internal static long MemoryKey(int freeGpuMilliAfter, long memLeftMiBAfter, double memPerGpuMiB) =>
+        freeGpuMilliAfter < ClusterState.MilliPerGpu
+            || memLeftMiBAfter * (double)ClusterState.MilliPerGpu >= freeGpuMilliAfter * memPerGpuMiB * MemoryShare ? 1 : 0;
+
     /// <summary>The strand key of a CPU-only task (higher is better): fewer free GPU milli first, then more CPU left.</summary>
     internal static long StrandKey(int freeGpuMilli, long cpuLeftMilli) => ((long)(int.MaxValue - freeGpuMilli) << 32) | (uint)Math.Clamp(cpuLeftMilli, 0, uint.MaxValue);
 
@@ -75,8 +98,9 @@ internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
         }
 
         var score = fgd.Score(node, in task);
-        // GPU tasks: key 0 for all, so FGD's (tier, score, rank) order decides.
-        var key = task.NeedsGpu ? 0 : StrandKey(c.GpuFreeTotal[node], c.CpuCap[node] - c.CpuUsed[node] - task.Cpu);
+        var key = task.NeedsGpu
+            ? MemoryKey(c.GpuFreeTotal[node] - task.TotalGpu, c.MemCap[node] - c.MemUsed[node] - task.Mem, MemoryPerGpuMiB)
+            : StrandKey(c.GpuFreeTotal[node], c.CpuCap[node] - c.CpuUsed[node] - task.Cpu);
         var rank = context.Ranks[node];
         if (tier > best.Tier || score > best.Score || (score == best.Score && (key > best.Key || (key == best.Key && rank < best.Rank))))
         {
