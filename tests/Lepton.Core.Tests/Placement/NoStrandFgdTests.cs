@@ -72,7 +72,7 @@ public sealed class NoStrandFgdTests
     }
 
     [Fact]
-    public void TryPlace_SequenceOfGpuTasks_SameNodesAndGpusAsFgdScarcity()
+    public void TryPlace_GpuTasksWithAmpleMemory_SameNodesAndGpusAsFgdScarcity()
     {
         var nostrand = Engine([2, 0, 1], "fgd-nostrand");
         var scarcity = Engine([2, 0, 1], "fgd-scarcity");
@@ -92,6 +92,34 @@ public sealed class NoStrandFgdTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("fgd", 0)]
+    [InlineData("fgd-nostrand", 1)]
+    public void TryPlace_GpuTaskNodeMemoryNearlyUsedUp_NoStrandKeepsItsLastGpuUsable(string policy, int expected)
+    {
+        // Node 0's memory is nearly all taken by a CPU-only task, node 1's is not; same CPU, same free GPUs, so FGD
+        // ties them and takes node 0 by rank, leaving its other GPU with no memory. fgd-nostrand takes node 1.
+        var engine = Engine([0, 1, 2], policy);
+        engine.Commit(CpuOnly("big", memMiB: 60 << 10), new NodePlacement(0, GpuSet.Empty));
+        engine.Commit(CpuOnly("small", memMiB: 1 << 10), new NodePlacement(1, GpuSet.Empty));
+        engine.Commit(Whole("b"), new NodePlacement(2, GpuSet.Of(0)));
+        engine.Commit(Whole("c"), new NodePlacement(2, GpuSet.Of(1)));
+        var task = Whole("t") with { MemoryMiB = 4 << 10 };
+
+        Assert.True(engine.TryPlace(task, out var placement));
+
+        Assert.Equal(expected, placement.Node);
+    }
+
+    [Theory]
+    [InlineData(500, 0, 4096, 1)]
+    [InlineData(1000, 3072, 4096, 1)]
+    [InlineData(1000, 3071, 4096, 0)]
+    [InlineData(2000, 6144, 4096, 1)]
+    [InlineData(2000, 6000, 4096, 0)]
+    public void MemoryKey_FreeGpusKeepThreeQuartersOfAverageMemory(int freeAfter, long memLeft, double memPerGpu, long expected) =>
+        Assert.Equal(expected, NoStrandPipeline.MemoryKey(freeAfter, memLeft, memPerGpu));
 
     [Fact]
     public void TryPlace_FillUntilNothingFits_NeverBeyondCapacity()
@@ -150,8 +178,8 @@ public sealed class NoStrandFgdTests
     private static TaskRequest Share(string name, int milli) =>
         new() { Name = name, CpuMilli = 1000, MemoryMiB = 1024, GpuCount = 1, GpuMilliPerGpu = milli };
 
-    private static TaskRequest CpuOnly(string name, long cpu = 1000) =>
-        new() { Name = name, CpuMilli = cpu, MemoryMiB = 1024 };
+    private static TaskRequest CpuOnly(string name, long cpu = 1000, long memMiB = 1024) =>
+        new() { Name = name, CpuMilli = cpu, MemoryMiB = memMiB };
 }
 
 /// <summary>The contract every policy keeps, for <c>fgd-nostrand</c>.</summary>

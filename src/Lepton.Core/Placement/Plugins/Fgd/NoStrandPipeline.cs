@@ -4,24 +4,38 @@ using Lepton.Core.Placement.Framework;
 namespace Lepton.Core.Placement.Plugins.Fgd;
 
 /// <summary>
-/// The scan of <c>fgd-nostrand</c>: FGD (scarcity-weighted, as <c>fgd-scarcity</c>) for GPU tasks; a CPU-only task goes,
-/// among the nodes FGD scores best, to the node with the fewest free GPU milli, then the most CPU left, then the lowest rank.
+/// The scan of <c>fgd-nostrand</c>: FGD (scarcity-weighted, as <c>fgd-scarcity</c>), and among the nodes FGD scores best
+/// the one where the task strands the least GPU: for a GPU task a node whose GPUs left free keep enough memory, for a
+/// CPU-only task the node with the fewest free GPU milli, then the most CPU left; the node rank breaks what is left.
 /// </summary>
 /// <remarks>
-/// <para><b>Why.</b> FGD scores a CPU-only task by how much its CPU would starve the typical GPU tasks of a node. On every
-/// node whose CPU stays ample, and on every node whose GPUs are all taken, that growth is 0, so FGD scores them all alike
-/// and the random node rank decides: a CPU-only pod lands on a node with idle GPUs as often as on one whose GPUs are all
-/// busy. Late in a run the CPU it took there is what a GPU task misses: on the openb traces most GPU pods that fail before
-/// 100 % arrived fail for CPU on a node that still has the GPU, or find only GPU fragments on nodes whose CPU is gone (a
-/// throwaway diagnostic counted the failures by cause). Among FGD's best nodes a CPU-only pod therefore goes where it
-/// strands the least GPU: a node with no free GPU first, then the fewest free GPU milli; among those the node with the
-/// most CPU left, so the leftover CPU of busy nodes is not cut into pieces too small for the next CPU-only pod. The rule
-/// uses only the current cluster state (one decision per arriving task, nothing about the future).</para>
-/// <para>GPU tasks are placed exactly as by <c>fgd-scarcity</c> (FGD where no class is shut out by a GPU model): every
-/// tie-break tried for them (packing, spreading, CPU surplus, least CPU left) or a best-fit GPU choice lost on several
-/// traces, and CPU surplus as the CPU-only key (instead of fewest free GPU) lost up to 1.6 pp on <c>cpu250</c>.</para>
+/// <para><b>How it works.</b> Nodes are compared by (tier, FGD score, strand key, rank): FGD's order exactly, with one key
+/// inserted before the random rank that FGD uses to break ties. Ties are common: FGD's score is
+/// <c>trunc(100·sigmoid(Δ/1000))</c>, so every Δ within about 40 milli-GPU scores alike, and Δ = 0 for a CPU-only task on
+/// every node whose CPU stays ample. The key uses only the current cluster state and the tasks seen so far (one decision
+/// per arriving task):</para>
+/// <list type="bullet">
+/// <item><b>GPU task</b>: 1 when, after the placement, the node's free GPU milli u' is below one GPU or its memory left is at
+/// least θ · (u'/1000) · M, where M is the average memory per whole GPU of the GPU tasks seen so far (estimated online)
+/// and θ = 0.75; else 0. FGD's fragmentation measure knows GPU and CPU but not memory, so it happily fills a node's
+/// memory while GPUs are still free there; those GPUs are then stranded for every task that needs memory with them.</item>
+/// <item><b>CPU-only task</b>: fewer free GPU milli on the node first (a node with all GPUs busy first), then more CPU
+/// left. FGD scores all nodes with ample CPU alike for a CPU-only task, so the rank would put it on a node with idle GPUs
+/// as often as on one whose GPUs are all busy; the CPU it takes there is what a GPU task misses late in the run. Among
+/// busy nodes the one with the most CPU left keeps the leftover CPU in pieces big enough for the next CPU-only task.</item>
+/// </list>
+/// <para><b>Why.</b> A throwaway diagnostic on the openb traces counted, for every GPU pod that fails before 100 %
+/// arrived under FGD, what stopped it: mostly CPU or memory on a node that still had the GPUs (or GPU fragments on nodes
+/// whose CPU was gone), rarely GPU fragmentation alone. Both keys only reorder FGD's ties, so FGD's own judgement of
+/// GPU fragmentation is untouched.</para>
+/// <para><b>What did not work</b> (openb, seeds 42–51): for GPU tasks, tie-breaks by packing (fewest free GPUs after),
+/// spreading, CPU surplus or least CPU left, and FGD's GPU choice replaced by best fit, each lost on several traces (up to
+/// −2.5 pp for CPU surplus); for CPU-only tasks, CPU surplus (CPU left minus what the free GPUs will need) as the key lost
+/// up to 1.6 pp on <c>cpu250</c>; scarcity weights for the largest (multi-GPU) classes, or for classes that fit on less
+/// than 20–50 % of the GPUs, lost up to 0.55 pp on <c>multigpu*</c>. θ = 0.5 and 1 were also tried: 0.5 gains less,
+/// 1 lost on <c>cpu250</c>.</para>
 /// <para>Like <see cref="PlacementPipeline{TFilter, TScore}"/> it evaluates one representative per node class (the class's
-/// lowest-rank node; members share free state, so they share every key) and allocates nothing per task.</para>
+/// lowest-rank node; members share free state, memory included, so they share every key) and allocates nothing per task.</para>
 /// </remarks>
 internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
 {
