@@ -15,7 +15,8 @@ namespace Lepton.Core.Placement;
 
 /// <summary>The built-in placement policies by name.</summary>
 /// <remarks><c>bestfit</c>, <c>dotprod</c>, <c>gpupacking</c>, <c>gpuclustering</c>, <c>random</c> and <c>fgd</c>
-/// follow FGD-SPEC exactly; <c>fgd-scarcity</c> is FGD with scarcity-weighted typical tasks; <c>firstfit</c> and <c>spread</c> are the classic baselines; <c>gavel</c> and <c>gavel-cost</c>
+/// follow FGD-SPEC exactly; <c>fgd-scarcity</c> is FGD with scarcity-weighted typical tasks; <c>fgd-nostrand</c> is
+/// <c>fgd-scarcity</c> whose ties go to the node where the task strands the least GPU (memory for GPU tasks, free GPUs for CPU-only ones); <c>firstfit</c> and <c>spread</c> are the classic baselines; <c>gavel</c> and <c>gavel-cost</c>
 /// read each task's per-GPU-model throughput table; <c>pwr</c> and <c>pwr+fgd:W</c> follow PWR-SPEC §2.</remarks>
 public static class PolicyRegistry
 {
@@ -38,6 +39,14 @@ public static class PolicyRegistry
             new WeightedScore("fragmentation-gradient-scarcity", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
             needsTargetWorkload: true,
             static (_, fgd) => new PlacementPipeline<StandardFilters, FgdScore>(default, new FgdScore(fgd!)))
+        {
+            FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
+        },
+        // fgd-scarcity whose ties go to the node where the task strands the least GPU (see NoStrandPipeline for how and why).
+        new PlacementPolicy("fgd-nostrand", "FGD that strands no GPU: fgd-scarcity whose ties go to a node whose free GPUs keep memory (GPU tasks) or with the fewest free GPUs (CPU-only tasks).",
+            new WeightedScore("fragmentation-gradient-nostrand", 1), GpuSelectionRule.FragmentationGradient, tieBreakByNodeOrder: false,
+            needsTargetWorkload: true,
+            static (_, fgd) => new NoStrandPipeline(fgd!))
         {
             FragmentationModel = static (cluster, target) => new ScarcityFgdModel(cluster, target),
         },
