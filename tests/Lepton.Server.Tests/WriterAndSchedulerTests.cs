@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lepton.Server.Tests;
 
-/// <summary>The scheduler's snapshot does not wait for a commit in flight (it takes the model's memory lock, not the
-/// durable-read gate), and planning on a change whose commit then fails binds nothing and loses nothing.</summary>
+/// <summary>The scheduler's snapshot and authentication do not wait for a commit in flight (they take the model's memory
+/// lock, not the durable-read gate), and planning on a change whose commit then fails binds nothing and loses nothing.</summary>
 public sealed class WriterAndSchedulerTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -97,6 +97,24 @@ public sealed class WriterAndSchedulerTests : IDisposable
         var stored = Assert.Single(_store.Load().Jobs);
         Assert.Equal(accepted.Id, stored.Id);
         Assert.Equal("n1", Assert.Single(stored.Tasks).Node);
+    }
+
+    [Fact]
+    public async Task Authenticate_CommitInFlight_AnswersWithoutWaitingForIt()
+    {
+        var secret = await _plane.MutateAsync(tx => _plane.IssueToken(tx, TokenKind.Tenant, "team-a", null, "bench").Secret);
+        _store.Hold();
+        var submit = _jobs.SubmitAsync("team-a", TestServer.Job("j1"));
+        Until(() => _store.Held == 1, "the submission's commit to block");
+
+        // Every request authenticates: it must not park a thread until the commit's round trip is over.
+        var token = await Task.Factory.StartNew(() => _plane.Authenticate(secret), TaskCreationOptions.LongRunning)
+            .WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.Equal("team-a", token?.Tenant);
+        Assert.False(submit.IsCompleted);
+
+        _store.Release();
+        await submit.WaitAsync(Patience, TestContext.Current.CancellationToken);
     }
 
     private static void Until(Func<bool> condition, string what)

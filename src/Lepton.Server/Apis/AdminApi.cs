@@ -114,8 +114,9 @@ internal static partial class AdminApi
         admin.MapGet("/tokens", () =>
         {
             lock (plane.Gate)
+            lock (plane.ModelLock)
             {
-                // Never the secret: only its hash is stored, and views carry no hash.
+                // Never the secret: only its hash is stored, and views carry no hash. (ModelLock: "last used" times.)
                 return Results.Json(plane.TokensById.Values.Select(ControlPlane.ToView).ToList(), LeptonJsonContext.Default.ListTokenView);
             }
         }).Produces<List<TokenView>>();

@@ -14,7 +14,8 @@ internal sealed class ApiToken
     public string? Description { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>When the token last authenticated a request (in memory at once; persisted at most once a minute).</summary>
+    /// <summary>When the token last authenticated a request (in memory at once; persisted at most once a minute); guarded by
+    /// <see cref="ControlPlane.ModelLock"/>.</summary>
     public DateTimeOffset? LastUsedAt { get; set; }
 
     /// <summary>The <see cref="LastUsedAt"/> last written to the store.</summary>

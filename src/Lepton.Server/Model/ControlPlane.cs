@@ -247,14 +247,21 @@ internal sealed class ControlPlane : IDisposable
     private static readonly TimeSpan LastUsedPersistEvery = TimeSpan.FromMinutes(1);
 
     /// <summary>Looks a token up by its secret; null for an unknown or revoked one.</summary>
-    /// <remarks>Revocation removes the token from <see cref="TokensByHash"/> under the lock, so there is no cache to go stale:
-    /// the next request after a revocation is refused.</remarks>
+    /// <remarks>
+    /// <para>Revocation removes the token from <see cref="TokensByHash"/> under the lock, so there is no cache to go stale:
+    /// the next request after a revocation is refused.</para>
+    /// <para>Under <see cref="ModelLock"/>, not <see cref="Gate"/>: every request authenticates, and waiting out a commit's
+    /// round trip here parks thread-pool threads, which Npgsql's socket I/O needs to finish that very commit (seen as
+    /// stalls of seconds in <c>lepton bench api</c> on PostgreSQL). Seeing a token change before it is durable is safe: a
+    /// revocation refuses at once (and a failed one reloads), and a new token's secret reaches nobody before its commit.
+    /// The "last used" times are guarded by <see cref="ModelLock"/>.</para>
+    /// </remarks>
     public ApiToken? Authenticate(string secret)
     {
         var hash = HashToken(secret);
         ApiToken? token;
         var persist = false;
-        lock (Gate)
+        lock (ModelLock)
         {
             token = TokensByHash.GetValueOrDefault(hash);
             if (token is null)
