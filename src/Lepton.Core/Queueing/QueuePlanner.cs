@@ -861,7 +861,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         return result;
     }
 
-    private static void Release(ClusterState cluster, BoundJob job)
+    /// <summary>Frees every task of a bound job on <paramref name="cluster"/> (an eviction or a what-if; also used by <see cref="ReclaimOrder"/>).</summary>
+    internal static void Release(ClusterState cluster, BoundJob job)
     {
         foreach (var task in job.Tasks)
         {
@@ -869,7 +870,8 @@ public sealed class QueuePlanner(PlacementPolicy policy, PlacementOptions option
         }
     }
 
-    private static void Allocate(ClusterState cluster, BoundJob job)
+    /// <summary>Takes back every task of a bound job on <paramref name="cluster"/> (undoing <see cref="Release(ClusterState, BoundJob)"/>).</summary>
+    internal static void Allocate(ClusterState cluster, BoundJob job)
     {
         foreach (var task in job.Tasks)
         {

@@ -82,7 +82,7 @@ internal static class ReclaimOrder
                     budget[candidate.Tenant] = held - amount;
                 }
 
-                Release(cluster, candidate);
+                QueuePlanner.Release(cluster, candidate);
                 taken.Add(candidate);
                 if (engine.ScoreOf(widest, node) is not null)
                 {
@@ -93,7 +93,7 @@ internal static class ReclaimOrder
 
             for (var i = taken.Count - 1; i >= 0; i--)
             {
-                Allocate(cluster, taken[i]);
+                QueuePlanner.Allocate(cluster, taken[i]);
             }
 
             if (fits)
@@ -162,21 +162,5 @@ internal static class ReclaimOrder
         }
 
         return total;
-    }
-
-    private static void Release(ClusterState cluster, BoundJob job)
-    {
-        foreach (var task in job.Tasks)
-        {
-            cluster.Release(task.Placement.Node, task.Request, task.Placement.Gpus);
-        }
-    }
-
-    private static void Allocate(ClusterState cluster, BoundJob job)
-    {
-        foreach (var task in job.Tasks)
-        {
-            cluster.Allocate(task.Placement.Node, task.Request, task.Placement.Gpus);
-        }
     }
 }
