@@ -37,10 +37,13 @@ namespace Lepton.Core.Placement.Plugins.Fgd;
 /// <para>Like <see cref="PlacementPipeline{TFilter, TScore}"/> it evaluates one representative per node class (the class's
 /// lowest-rank node; members share free state, memory included, so they share every key) and allocates nothing per task.</para>
 /// </remarks>
-internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
+internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline, ICandidateSink
 {
     /// <summary>Share θ of the average memory per GPU that a node's free GPUs must keep after a GPU task (tuned on seeds 42–51: 0.5, 0.75, 1).</summary>
     internal const double MemoryShare = 0.75;
+
+    // The best node of the scan in progress (a field: CandidateNodes offers nodes one by one).
+    private Candidate _best = Candidate.None;
 
     // Memory and GPU milli of every GPU task seen so far (placed or not): the online memory-per-GPU estimate.
     private double _seenMemMiB;
@@ -58,28 +61,9 @@ internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
             _seenGpuMilli += task.TotalGpu;
         }
 
-        var best = Candidate.None;
-        var classes = context.Classes;
-        if (classes is null || (task.MaxPerNode > 0 && context.Cluster.AnyNodeAtLimit(task.Group, task.MaxPerNode)))
-        {
-            for (var i = 0; i < context.Cluster.NodeCount; i++)
-            {
-                Offer(ref best, context, i, in task);
-            }
-
-            return best.Node;
-        }
-
-        classes.Sync();
-        var cpuOnly = !task.NeedsGpu;
-        var active = cpuOnly ? classes.Active : classes.WithFreeGpu;
-        var count = cpuOnly ? classes.ActiveCount : classes.WithFreeGpuCount;
-        for (var a = 0; a < count; a++)
-        {
-            Offer(ref best, context, classes.Representative(active[a]), in task);
-        }
-
-        return best.Node;
+        _best = Candidate.None;
+        CandidateNodes.Visit(this, context, in task, everyNode: false, uniformByShape: true);
+        return _best.Node;
     }
 
     public override int? ScoreNode(PlacementContext context, int node, ref readonly TaskDemand task)
@@ -97,7 +81,8 @@ internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
     /// <summary>The strand key of a CPU-only task (higher is better): fewer free GPU milli first, then more CPU left.</summary>
     internal static long StrandKey(int freeGpuMilli, long cpuLeftMilli) => ((long)(int.MaxValue - freeGpuMilli) << 32) | (uint)Math.Clamp(cpuLeftMilli, 0, uint.MaxValue);
 
-    private void Offer(ref Candidate best, PlacementContext context, int node, ref readonly TaskDemand task)
+    /// <inheritdoc/>
+    public void Offer(PlacementContext context, int node, ref readonly TaskDemand task)
     {
         if (!default(StandardFilters).Passes(context, node, in task))
         {
@@ -106,7 +91,7 @@ internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
 
         var c = context.Cluster;
         var tier = Tier(c, node, in task);
-        if (tier < best.Tier)
+        if (tier < _best.Tier)
         {
             return;
         }
@@ -116,9 +101,9 @@ internal sealed class NoStrandPipeline(FgdModel fgd) : PlacementPipeline
             ? MemoryKey(c.GpuFreeTotal[node] - task.TotalGpu, c.MemCap[node] - c.MemUsed[node] - task.Mem, MemoryPerGpuMiB)
             : StrandKey(c.GpuFreeTotal[node], c.CpuCap[node] - c.CpuUsed[node] - task.Cpu);
         var rank = context.Ranks[node];
-        if (tier > best.Tier || score > best.Score || (score == best.Score && (key > best.Key || (key == best.Key && rank < best.Rank))))
+        if (tier > _best.Tier || score > _best.Score || (score == _best.Score && (key > _best.Key || (key == _best.Key && rank < _best.Rank))))
         {
-            best = new Candidate(node, tier, score, key, rank);
+            _best = new Candidate(node, tier, score, key, rank);
         }
     }
 

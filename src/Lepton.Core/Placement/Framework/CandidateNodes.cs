@@ -1,15 +1,15 @@
-using Lepton.Core.Placement.Framework;
+namespace Lepton.Core.Placement.Framework;
 
-namespace Lepton.Core.Placement.Plugins.Power;
-
-/// <summary>Receives the nodes a power-aware pipeline should evaluate for one task.</summary>
+/// <summary>Receives the nodes a pipeline should evaluate for one task.</summary>
 internal interface ICandidateSink
 {
     void Offer(PlacementContext context, int node, ref readonly TaskDemand task);
 }
 
-/// <summary>Which nodes a power-aware pipeline evaluates: every node, or with node classes only each class's
-/// representative (exact when power follows node shape, since classes ignore per-node power overrides).</summary>
+/// <summary>Which nodes a pipeline with its own comparison evaluates (the power pipelines, <c>fgd-nostrand</c>): every node,
+/// or with node classes only each class's representative. <c>uniformByShape</c> says whether the pipeline's
+/// keys follow node shape (power does unless a node overrides it; classes ignore such overrides).</summary>
+/// <remarks><see cref="PlacementPipeline{TFilter, TScore}"/> keeps its own copy of this walk, inlined with its struct plugins.</remarks>
 internal static class CandidateNodes
 {
     /// <summary>Offers <paramref name="sink"/> each candidate node for <paramref name="task"/>. Generic over the sink so the
