@@ -117,6 +117,31 @@ public sealed class WriterAndSchedulerTests : IDisposable
         await submit.WaitAsync(Patience, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task Authenticate_RevocationCommitInFlight_RefusesAtOnceAndStaysRefusedIfTheCommitFails()
+    {
+        // The attacker's view: a stolen tenant token is being revoked; the revocation's commit is slow, then fails.
+        var (token, secret) = await _plane.MutateAsync(tx => _plane.IssueToken(tx, TokenKind.Tenant, "team-a", null, "stolen"));
+        _store.Hold(fail: true);
+        var revoke = _plane.RevokeTokenAsync(token.Id);
+        Until(() => _store.Held == 1, "the revocation's commit to block");
+
+        // Refused as soon as the revocation runs, before it is durable: no window for the stolen token.
+        Assert.Null(await Task.Factory.StartNew(() => _plane.Authenticate(secret), TaskCreationOptions.LongRunning)
+            .WaitAsync(Patience, TestContext.Current.CancellationToken));
+
+        // The commit fails: the revocation is answered 503 and the model goes back to the store, where the token is still
+        // valid (the admin must retry); nothing in between let the token act on a state the store does not hold.
+        _store.Release();
+        var error = await Assert.ThrowsAsync<ApiException>(() => revoke.WaitAsync(Patience, TestContext.Current.CancellationToken));
+        Assert.Equal(503, error.Status);
+        Assert.Equal("team-a", _plane.Authenticate(secret)?.Tenant);
+
+        // The retried revocation sticks.
+        await _plane.RevokeTokenAsync(token.Id).WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.Null(_plane.Authenticate(secret));
+    }
+
     private static void Until(Func<bool> condition, string what)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();

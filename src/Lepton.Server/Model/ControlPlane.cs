@@ -469,11 +469,12 @@ internal sealed class ControlPlane : IDisposable
 
             needsReload = false;
             var wake = false;
-            try
+            var failed = false;
+            // The commit happens under the gate: no reader ever sees a change that is not durable yet, and a refused batch
+            // is rolled back (below, still under the gate) before anyone can look, the refused callers included.
+            lock (Gate)
             {
-                // The commit happens under the model lock: no reader ever sees a change that is not durable yet, and a
-                // refused batch is rolled back (below) before anyone can look.
-                lock (Gate)
+                try
                 {
                     using var tx = new TrackingTransaction(this, _store.Begin());
                     lock (ModelLock)
@@ -491,23 +492,28 @@ internal sealed class ControlPlane : IDisposable
 
                     tx.Commit();
                 }
-            }
-            catch (Exception e)
-            {
-                if (StoreFailure is null)
+                catch (Exception e)
                 {
-                    StoreFailingSince = _time.GetUtcNow();
-                    _log.LogCritical(e, "store commit failed; writes answer 503 until a commit succeeds again");
-                }
+                    if (StoreFailure is null)
+                    {
+                        StoreFailingSince = _time.GetUtcNow();
+                        _log.LogCritical(e, "store commit failed; writes answer 503 until a commit succeeds again");
+                    }
 
-                StoreFailure = e.Message;
+                    StoreFailure = e.Message;
+                    failed = true;
+                    // The model is ahead of the store by this batch: take it back to what is durable.
+                    needsReload = !TryReload();
+                }
+            }
+
+            if (failed)
+            {
                 foreach (var m in batch)
                 {
                     m.Fail(Unavailable());
                 }
 
-                // The model is ahead of the store by this batch: take it back to what is durable.
-                needsReload = !TryReload();
                 continue;
             }
 
